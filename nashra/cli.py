@@ -1,0 +1,72 @@
+"""argv -> command; content problems -> exit 1, usage errors -> exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .config import load_config
+from .content import IMAGES_DIR, STATIC_DIR, load_content
+from .feeds import write_feeds
+from .output import check_output_dir, write_output
+from .problems import ContentError, Problem
+from .render import load_templates, render_site
+from .site import build_site
+
+COMMANDS = ("build",)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description="Build a Nashra news-digest site.")
+    p.add_argument("--version", action="version", version=f"Nashra {__version__}")
+    sub = p.add_subparsers(dest="command")
+    build = sub.add_parser("build", help="build the site into output/ (the default command)")
+    build.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    build.add_argument("--output", type=Path, help="where to build (default: output/ in the site's folder)")
+    build.add_argument("--base-url", help="override site.yml's base_url for this build")
+    build.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS and argv[0] not in {"-h", "--help", "--version"}:
+        argv.insert(0, "build")
+    args = parser().parse_args(argv)
+    try:
+        return build(args)
+    except ContentError as exc:
+        report(exc.problems)
+        return 1
+
+
+def build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    root: Path = args.root
+    output: Path = args.output or root / "output"
+    check_output_dir(output, root)
+    config = load_config(root, args.base_url)
+    content = load_content(root, config)
+    templates = load_templates(root / "templates")
+    site = build_site(config, content, drafts=args.drafts)
+    pages = render_site(site, templates)
+    feeds = write_feeds(site)
+    copies = {f"static/{name}": root / STATIC_DIR / name for name in site.static}
+    copies |= {f"images/{name}": root / IMAGES_DIR / name for name in site.images}
+    write_output(output, pages | feeds, copies)
+    html = sum(1 for path in pages if path.endswith(".html"))
+    print(
+        f"Built {html} pages, {len(site.topics)} topics, {len(feeds)} feeds, "
+        f"{len(site.entries)} articles into {output} in {time.perf_counter() - started:.2f} s"
+    )
+    return 0
+
+
+def report(problems: tuple[Problem, ...]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    errors = sum(1 for p in problems if p.severity == "error")
+    print(f"{errors} error(s); nothing was written, the previous output is unchanged.", file=sys.stderr)

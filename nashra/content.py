@@ -1,0 +1,329 @@
+"""topics.yml + articles/**.md -> Topic, Article (or problems).
+
+`parse_*` functions are pure and take text; `load_*` functions read files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from yaml.nodes import Node, SequenceNode
+
+from .config import read_text
+from .model import Article, Content, Image, Source, SiteConfig, Topic
+from .problems import ContentError, Problem, raise_if
+from .yamlnodes import Reader, suggest
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TOPICS_FILE = "content/topics.yml"
+ARTICLES_DIR = "content/articles"
+IMAGES_DIR = "content/images"
+STATIC_DIR = "templates/static"
+
+REQUIRED = ("title", "date", "topics", "summary", "source")
+OPTIONAL = ("slug", "updated", "author", "image", "draft", "lang")
+DATE_HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM, e.g. 2024-06-17T19:01"
+SLUG_HINT = "use lower-case Latin letters, digits and single hyphens, e.g. putin-visit"
+
+
+# ---- topics.yml ----
+
+
+def parse_topics(text: str, path: str = TOPICS_FILE) -> tuple[tuple[Topic, ...], list[Problem]]:
+    r = Reader(path)
+    node = r.compose(text)
+    topics: list[Topic] = []
+    if node is not None and not isinstance(node, SequenceNode):
+        r.error(node, "NSH005", "topics.yml must be a list of topics, each starting with '- slug: ...'")
+    elif node is not None:
+        seen: dict[str, int] = {}
+        for item in node.value:
+            fields = r.mapping(item, ("slug", "name", "description"), "a topic", required=("slug", "name"))
+            if fields is None or "slug" not in fields or "name" not in fields:
+                continue
+            slug = r.text(fields["slug"], "slug")
+            name = r.text(fields["name"], "name")
+            description = r.text(fields["description"], "description", required=False) if "description" in fields else ""
+            if slug is None or name is None:
+                continue
+            if not SLUG.match(slug):
+                r.error(fields["slug"], "NSH106", f"topic slug '{slug}' is not valid", SLUG_HINT)
+            elif slug in seen:
+                r.error(fields["slug"], "NSH107", f"topic slug '{slug}' is used twice (first on line {seen[slug]})", "give each topic its own slug")
+            else:
+                seen[slug] = r.line(fields["slug"])
+                topics.append(Topic(slug, name, description or ""))
+    if node is not None and not topics and not r.problems:
+        r.error(node, "NSH005", "topics.yml lists no topics", "add at least one '- slug: ...' entry")
+    return tuple(topics), r.problems
+
+
+# ---- one article ----
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Return (front matter, body, body's first line), or None if there is no closed block."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    for i, line in enumerate(lines[1:], start=1):
+        if line.rstrip() == "---":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    return None
+
+
+def parse_datetime(value: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601 date or date-time; no offset means `tz`, a bare date 00:00 there."""
+    if DATE_ONLY.match(value):
+        return datetime.fromisoformat(value).replace(tzinfo=tz)
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
+
+
+def parse_article(
+    relpath: str, text: str, topics: tuple[Topic, ...], tz: ZoneInfo
+) -> tuple[Article | None, list[Problem]]:
+    """Read one article's text. Pure: the caller has read and decoded the file."""
+    if not text.startswith("---"):
+        return None, [Problem(relpath, 1, 1, "NSH002", "the file has no front matter", "the first line must be '---', then the keys, then '---'")]
+    split = split_front_matter(text)
+    if split is None:
+        return None, [Problem(relpath, 1, 1, "NSH003", "the front matter is not closed", "add a line '---' after the last key")]
+    front, body, body_line = split
+    r = Reader(relpath, first_line=2)
+    node = r.compose(front)
+    if node is None:
+        if not r.problems:
+            r.error(None, "NSH102", "the front matter is empty", "add title, date, topics, summary and source")
+        return None, r.problems
+    fields = r.mapping(node, REQUIRED + OPTIONAL, "the front matter", required=REQUIRED)
+    if fields is None:
+        return None, r.problems
+    values = {name: FIELDS[name](r, fields[name], topics, tz) for name in fields if name in FIELDS}
+    values["slug"] = values.get("slug") or default_slug(r, relpath, "slug" in fields)
+    if r.problems or any(values.get(k) is None for k in REQUIRED):
+        return None, r.problems
+    article = Article(
+        path=relpath,
+        body=body,
+        body_line=body_line,
+        lines=tuple((name, r.line(key)) for name, key in _keys(node)),
+        **values,
+    )
+    return article, r.problems
+
+
+def _keys(node: Node):
+    return [(k.value, k) for k, _ in node.value if isinstance(k.value, str)]
+
+
+def default_slug(r: Reader, relpath: str, given: bool) -> str | None:
+    if given:
+        return None  # the slug field itself was reported
+    stem = PurePosixPath(relpath).stem
+    if SLUG.match(stem):
+        return stem
+    r.error(None, "NSH106", f"the file name '{stem}' cannot be the article's slug", f"add 'slug: ...' ({SLUG_HINT}) or rename the file")
+    return None
+
+
+# Per-field readers, one table (as Pelican's METADATA_PROCESSORS): (reader, node, topics, tz) -> value
+
+
+def _title(r, node, topics, tz):
+    return r.text(node, "title")
+
+
+def _summary(r, node, topics, tz):
+    return r.text(node, "summary")
+
+
+def _author(r, node, topics, tz):
+    return r.text(node, "author", required=False)
+
+
+def _date(name: str) -> Callable:
+    def read(r, node, topics, tz):
+        return r.checked(node, name, lambda v: parse_datetime(v, tz), f"'{name}' is not a valid date", DATE_HINT)
+
+    return read
+
+
+def _topics(r, node, topics, tz):
+    items = r.text_list(node, "topics")
+    if items is None:
+        return None
+    known = [t.slug for t in topics]
+    result: list[str] = []
+    for slug, item in items:
+        if slug not in known:
+            r.error(item, "NSH105", f"unknown topic '{slug}'", suggest(slug, known) + "; topics are listed in content/topics.yml")
+        elif slug not in result:
+            result.append(slug)
+    return tuple(result)
+
+
+def _slug(r, node, topics, tz):
+    slug = r.text(node, "slug")
+    if slug is not None and not SLUG.match(slug):
+        r.error(node, "NSH106", f"slug '{slug}' is not valid", SLUG_HINT)
+        return None
+    return slug
+
+
+def _source(r, node, topics, tz):
+    fields = r.mapping(node, ("name", "url"), "'source'", required=("name",))
+    if fields is None or "name" not in fields:
+        return None
+    name = r.text(fields["name"], "name")
+    url = web_url(r, fields["url"], "source url") if "url" in fields else None
+    return Source(name, url) if name else None
+
+
+def _image(r, node, topics, tz):
+    fields = r.mapping(node, ("src", "alt", "caption"), "'image'", required=("src",))
+    if fields is None or "src" not in fields:
+        return None
+    if "alt" not in fields:
+        r.error(node, "NSH108", "the image has no 'alt' text", "add 'alt: ...' describing the image for readers who cannot see it")
+        return None
+    src = r.text(fields["src"], "src")
+    alt = r.text(fields["alt"], "alt")
+    caption = r.text(fields["caption"], "caption", required=False) if "caption" in fields else None
+    if src is None or alt is None:
+        return None
+    if not (is_web_url(src) or is_safe_relpath(src)):
+        r.error(fields["src"], "NSH109", f"image src '{src}' must be a file under content/images/ or an https:// URL", "e.g. 'src: putin-visit.jpg'")
+        return None
+    return Image(src, alt, caption)
+
+
+def _draft(r, node, topics, tz):
+    return r.boolean(node, "draft")
+
+
+def _lang(r, node, topics, tz):
+    tag = r.text(node, "lang")
+    if tag is None:
+        return None
+    try:
+        Locale.parse(tag, sep="-")
+    except (ValueError, UnknownLocaleError):
+        r.error(node, "NSH110", f"unknown language tag '{tag}'", "use a BCP 47 tag such as 'en' or 'fr'")
+        return None
+    return tag
+
+
+FIELDS = {
+    "title": _title,
+    "date": _date("date"),
+    "updated": _date("updated"),
+    "topics": _topics,
+    "summary": _summary,
+    "source": _source,
+    "slug": _slug,
+    "author": _author,
+    "image": _image,
+    "draft": _draft,
+    "lang": _lang,
+}
+
+
+def is_web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def is_safe_relpath(value: str) -> bool:
+    """A relative path that stays inside its folder."""
+    path = PurePosixPath(value)
+    return bool(value) and "\\" not in value and not path.is_absolute() and ".." not in path.parts and ":" not in value
+
+
+def web_url(r: Reader, node: Node, name: str) -> str | None:
+    value = r.text(node, name, required=False)
+    if value is not None and not is_web_url(value):
+        r.error(node, "NSH109", f"{name} '{value}' must be an absolute http:// or https:// address", "e.g. 'url: https://www.nytimes.com/'")
+        return None
+    return value
+
+
+# ---- the whole site: cross-file rules ----
+
+
+def check_articles(articles: list[Article], images: set[str]) -> list[Problem]:
+    """Rules across files: unique slugs (naming every file), images that exist."""
+    problems: list[Problem] = []
+    by_slug: dict[str, list[Article]] = {}
+    for article in articles:
+        by_slug.setdefault(article.slug, []).append(article)
+        image = article.image
+        if image and not is_web_url(image.src) and image.src not in images:
+            problems.append(
+                Problem(article.path, article.line_of("image"), 0, "NSH111", f"image '{image.src}' is not in content/images/", "add the file there, or correct 'src'")
+            )
+    for slug, group in by_slug.items():
+        if len(group) > 1:
+            for article in group:
+                others = ", ".join(a.path for a in group if a is not article)
+                line = article.line_of("slug") or 1
+                problems.append(Problem(article.path, line, 0, "NSH107", f"slug '{slug}' is also used by {others}", "give each article its own slug"))
+    return problems
+
+
+# ---- reading files ----
+
+
+def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
+    """Files below `folder`, relative to it, sorted; nothing that leads outside `root`."""
+    if not folder.is_dir():
+        return []
+    root = root.resolve()
+    found = []
+    for path in folder.rglob(pattern):
+        if path.is_file() and path.resolve().is_relative_to(root) and not path.name.startswith("."):
+            found.append(path.relative_to(folder).as_posix())
+    return sorted(found)
+
+
+def load_content(root: Path, config: SiteConfig) -> Content:
+    """Read topics.yml and every article; raise ContentError with every problem found."""
+    problems: list[Problem] = []
+    topics_path = root / TOPICS_FILE
+    if topics_path.is_file():
+        topics, found = parse_topics(_read(topics_path, TOPICS_FILE, problems) or "")
+        problems += found
+    else:
+        topics = ()
+        problems.append(Problem(TOPICS_FILE, 0, 0, "NSH201", "content/topics.yml is missing", "list the site's topics there"))
+    raise_if(problems)
+    tz = ZoneInfo(config.timezone)
+    images = list_files(root / IMAGES_DIR, root)
+    articles: list[Article] = []
+    for name in list_files(root / ARTICLES_DIR, root, "*.md"):
+        relpath = f"{ARTICLES_DIR}/{name}"
+        text = _read(root / relpath, relpath, problems)
+        if text is None:
+            continue
+        article, found = parse_article(relpath, text, topics, tz)
+        problems += found
+        if article:
+            articles.append(article)
+    problems += check_articles(articles, set(images))
+    raise_if(problems)
+    return Content(topics, tuple(articles), tuple(images), tuple(list_files(root / STATIC_DIR, root)))
+
+
+def _read(path: Path, relpath: str, problems: list[Problem]) -> str | None:
+    try:
+        return read_text(path, relpath)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None

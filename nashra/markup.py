@@ -1,0 +1,56 @@
+"""Markdown body -> sanitised HTML, and the URL rewriting applied to it later."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+import markdown
+import nh3
+
+EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+
+# nh3's defaults, less what the HTML standard calls obsolete.
+TAGS = set(nh3.ALLOWED_TAGS) - {"acronym", "center", "strike", "tt", "map", "area"}
+ATTRIBUTES = {
+    "*": {"lang", "dir", "title"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan", "headers"},
+    "th": {"colspan", "rowspan", "headers", "scope"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"},
+    "time": {"datetime"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+
+
+def render_markdown(text: str) -> str:
+    """Convert a Markdown body to HTML and sanitise it: no script, handler or javascript: URL survives."""
+    _md.reset()
+    raw = _md.convert(text)
+    return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None).strip()
+
+
+# On nh3's serialisation every '<' and '>' outside markup is escaped, also inside
+# attribute values, and every attribute value is double-quoted: a tag is exactly
+# '<name ...>' and a URL attribute exactly ' href="..."'.
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def rewrite_urls(sanitised_html: str, rewrite: Callable[[str], str]) -> str:
+    """Apply `rewrite` to every href and src value in the HTML from `render_markdown`."""
+
+    def in_attr(match: re.Match) -> str:
+        url = rewrite(html.unescape(match.group(2)))
+        return match.group(1) + html.escape(url, quote=True) + match.group(3)
+
+    return _TAG.sub(lambda tag: _URL_ATTR.sub(in_attr, tag.group(0)), sanitised_html)

@@ -1,0 +1,144 @@
+"""The frozen data model. Relations are by slug; derived values live in site.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Mapping
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    title: str
+    description: str
+    base_url: str
+    language: str
+    timezone: str
+    per_page: int
+    feed_items: int
+    cname: str | None
+    author: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    slug: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str
+    alt: str
+    caption: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article as read from its file: front matter checked, body still Markdown."""
+
+    path: str  # relative to the site root, e.g. content/articles/2024/06/visit.md
+    slug: str
+    title: str
+    date: datetime  # timezone-aware
+    topics: tuple[str, ...]
+    summary: str
+    source: Source
+    body: str  # Markdown
+    body_line: int  # file line where the body starts
+    updated: datetime | None = None
+    author: str | None = None
+    image: Image | None = None
+    draft: bool = False
+    lang: str | None = None
+    lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
+
+    def line_of(self, key: str) -> int:
+        return dict(self.lines).get(key, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    topics: tuple[Topic, ...]
+    articles: tuple[Article, ...]
+    images: tuple[str, ...]  # files under content/images/, relative to it
+    static: tuple[str, ...]  # files under templates/static/, relative to it
+
+
+# ---- the built site: every derived value computed once, in site.py ----
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRef:
+    slug: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An article ready to print: URLs, dates and HTML prepared."""
+
+    slug: str
+    title: str
+    summary: str
+    url: str  # site path with base path, e.g. /nashra/articles/visit/
+    abs_url: str
+    date: datetime
+    date_iso: str
+    date_text: str
+    updated: datetime | None
+    updated_iso: str | None
+    updated_text: str | None
+    topics: tuple[TopicRef, ...]
+    source: Source
+    author: str | None
+    image_url: str | None
+    image_alt: str | None
+    image_caption: str | None
+    html: str  # sanitised body, internal links resolved
+    lang: str
+    dir: str
+    guid: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of a paginated list (home or a topic)."""
+
+    number: int
+    total: int
+    url: str
+    out_path: str
+    entries: tuple[Entry, ...]
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicListing:
+    topic: Topic
+    url: str
+    feed_url: str
+    feed_path: str
+    entries: tuple[Entry, ...]
+    pages: tuple[ListPage, ...]
+    count_text: str  # e.g. "3 أخبار"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    entries: tuple[Entry, ...]  # newest first
+    home: tuple[ListPage, ...]
+    topics: tuple[TopicListing, ...]  # in topics.yml order
+    related: Mapping[str, tuple[Entry, ...]]  # slug -> more in its topics (read-only)
+    images: tuple[str, ...]
+    static: tuple[str, ...]

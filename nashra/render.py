@@ -1,0 +1,168 @@
+"""Site -> {path: bytes} with Jinja: the HTML pages, sitemap, robots.txt and friends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+
+from . import urls
+from .model import Entry, ListPage, Site, TopicListing
+from .site import direction
+from .urls import Urls
+
+TEMPLATES = ("article.html", "list.html", "topics.html", "404.html")
+STYLESHEET = "style.css"
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    name: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Chrome:
+    """What every page's frame needs: head, header and footer."""
+
+    lang: str
+    dir: str
+    site_lang: str
+    site_dir: str
+    site_title: str
+    site_description: str
+    page_title: str
+    description: str
+    canonical: str
+    home_url: str
+    topics_url: str
+    stylesheet: str
+    feeds: tuple[tuple[str, str], ...]  # (title, url) for autodiscovery
+    nav: tuple[NavItem, ...]
+    noindex: bool = False
+
+
+def load_templates(folder: Path) -> dict[str, Template]:
+    """Compile every template once, at startup; a template error stops the build here."""
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return {name: env.get_template(name) for name in TEMPLATES}
+
+
+def render_site(site: Site, templates: dict[str, Template]) -> dict[str, bytes]:
+    u = Urls(site.config.base_url)
+    pages: dict[str, str] = {}
+    for entry in site.entries:
+        pages[urls.out_path(urls.article(entry.slug))] = templates["article.html"].render(context_for_article(site, u, entry))
+    for page in site.home:
+        pages[page.out_path] = templates["list.html"].render(context_for_home(site, u, page))
+    for listing in site.topics:
+        for page in listing.pages:
+            pages[page.out_path] = templates["list.html"].render(context_for_topic(site, u, listing, page))
+    pages[urls.out_path(urls.topics_index())] = templates["topics.html"].render(context_for_topics(site, u))
+    pages["404.html"] = templates["404.html"].render(context_for_404(site, u))
+    files = {path: text.encode("utf-8") for path, text in pages.items()}
+    files["sitemap.xml"] = sitemap(site, u).encode("utf-8")
+    files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
+    files[".nojekyll"] = b""
+    if site.config.cname:
+        files["CNAME"] = f"{site.config.cname}\n".encode()
+    return files
+
+
+def chrome(site: Site, u: Urls, *, title: str, description: str, site_path: str, current: str | None = None,
+           lang: str | None = None, extra_feed: tuple[str, str] | None = None, noindex: bool = False) -> Chrome:
+    config = site.config
+    feeds = ((config.title, u.absolute(urls.feed())),) + ((extra_feed,) if extra_feed else ())
+    language = lang or config.language
+    return Chrome(
+        lang=language,
+        dir=direction(language),
+        site_lang=config.language,
+        site_dir=direction(config.language),
+        site_title=config.title,
+        site_description=config.description,
+        page_title=f"{title} — {config.title}" if title != config.title else title,
+        description=description or config.description,
+        canonical=u.absolute(site_path),
+        home_url=u.link(urls.home()),
+        topics_url=u.link(urls.topics_index()),
+        stylesheet=u.link(urls.static(STYLESHEET)),
+        feeds=feeds,
+        nav=tuple(NavItem(t.topic.name, t.url, t.topic.slug == current) for t in site.topics),
+        noindex=noindex,
+    )
+
+
+def context_for_article(site: Site, u: Urls, entry: Entry) -> dict:
+    return {
+        "chrome": chrome(site, u, title=entry.title, description=entry.summary, site_path=urls.article(entry.slug),
+                         lang=entry.lang),
+        "entry": entry,
+        "related": site.related[entry.slug],
+    }
+
+
+def context_for_home(site: Site, u: Urls, page: ListPage) -> dict:
+    config = site.config
+    title = config.title if page.number == 1 else f"{config.title} — صفحة {page.number}"
+    return {
+        "chrome": chrome(site, u, title=title, description=config.description, site_path=urls.home(page.number)),
+        "heading": "أحدث الأخبار",
+        "intro": config.description,
+        "page": page,
+    }
+
+
+def context_for_topic(site: Site, u: Urls, listing: TopicListing, page: ListPage) -> dict:
+    name = listing.topic.name
+    title = name if page.number == 1 else f"{name} — صفحة {page.number}"
+    return {
+        "chrome": chrome(site, u, title=title, description=listing.topic.description,
+                         site_path=urls.topic(listing.topic.slug, page.number), current=listing.topic.slug,
+                         extra_feed=(f"{site.config.title}: {name}", u.absolute(listing.feed_path))),
+        "heading": name,
+        "intro": listing.topic.description,
+        "page": page,
+        "feed_url": listing.feed_url,
+    }
+
+
+def context_for_topics(site: Site, u: Urls) -> dict:
+    return {
+        "chrome": chrome(site, u, title="الأقسام", description="كل أقسام " + site.config.title,
+                         site_path=urls.topics_index()),
+        "topics": site.topics,
+    }
+
+
+def context_for_404(site: Site, u: Urls) -> dict:
+    return {
+        "chrome": chrome(site, u, title="الصفحة غير موجودة", description="", site_path="404.html", noindex=True),
+        "latest": site.entries[:5],
+    }
+
+
+def sitemap(site: Site, u: Urls) -> str:
+    newest = site.entries[0].date_iso if site.entries else None
+    rows: list[tuple[str, str | None]] = [(u.absolute(p.out_path.removesuffix("index.html")), newest) for p in site.home]
+    rows.append((u.absolute(urls.topics_index()), newest))
+    for listing in site.topics:
+        last = listing.entries[0].date_iso if listing.entries else None
+        rows += [(u.absolute(p.out_path.removesuffix("index.html")), last) for p in listing.pages]
+    rows += [(e.abs_url, e.updated_iso or e.date_iso) for e in site.entries]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for loc, lastmod in rows:
+        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{escape(loc)}</loc>{mod}</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,99 @@
+"""Every URL and output path, from base_url.
+
+A *site path* is relative to the site's root and has no leading slash
+(`articles/visit/`, `feed.xml`, `` for the home page). Links in pages are the
+base path plus the site path (`/nashra/articles/visit/`), so they work at any
+depth, including in 404.html; feeds, sitemap and canonical links use absolute URLs.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+ARTICLES_DIR = "content/articles"
+
+
+def home(page: int = 1) -> str:
+    return "" if page == 1 else f"page/{page}/"
+
+
+def article(slug: str) -> str:
+    return f"articles/{slug}/"
+
+
+def topics_index() -> str:
+    return "topics/"
+
+
+def topic(slug: str, page: int = 1) -> str:
+    return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
+
+
+def feed() -> str:
+    return "feed.xml"
+
+
+def topic_feed(slug: str) -> str:
+    return f"topics/{slug}/feed.xml"
+
+
+def static(name: str) -> str:
+    return f"static/{name}"
+
+
+def image(name: str) -> str:
+    return f"images/{name}"
+
+
+def out_path(site_path: str) -> str:
+    """The file that serves a site path: folders get index.html (pretty URLs)."""
+    return site_path + "index.html" if site_path == "" or site_path.endswith("/") else site_path
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    base_url: str  # absolute, ends with '/'
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path or "/"
+
+    def link(self, site_path: str) -> str:
+        """What pages link to: the base path plus the site path."""
+        return self.base_path + site_path
+
+    def absolute(self, site_path: str) -> str:
+        return self.base_url + site_path
+
+    def absolutise(self, url: str) -> str:
+        """Make a link from `link` (or any root-relative URL) absolute, for feeds."""
+        if url.startswith("/") and not url.startswith("//"):
+            parts = urlsplit(self.base_url)
+            return f"{parts.scheme}://{parts.netloc}{url}"
+        return url
+
+    def resolve_body_url(self, url: str, article_path: str, slugs: Mapping[str, str]) -> str:
+        """Resolve a link or image written in an article's Markdown.
+
+        `/articles/x/` is site-absolute; relative links are taken from the article
+        file's folder: `../06/other.md` links to that article's page (`slugs` maps
+        article files to slugs), `../../../images/a.jpg` to the image. Anything with
+        a scheme, a fragment-only link, or a path that leaves content/ stays as written.
+        """
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path:
+            return url
+        suffix = url[len(parts.path) :]
+        if parts.path.startswith("/"):
+            return self.link(parts.path.lstrip("/")) + suffix
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(article_path), parts.path))
+        if not target.startswith("content/"):
+            return url
+        if target.endswith(".md") and target in slugs:
+            return self.link(article(slugs[target])) + suffix
+        if target.startswith("content/images/"):
+            return self.link(image(target.removeprefix("content/images/"))) + suffix
+        return url
