@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound, TemplateSyntaxError
 
 from . import urls
+from .problems import ContentError, Problem
 from .model import Entry, ListPage, Site, TopicListing
 from .site import direction
 from .urls import Urls
@@ -47,6 +48,8 @@ class Chrome:
 
 def load_templates(folder: Path) -> dict[str, Template]:
     """Compile every template once, at startup; a template error stops the build here."""
+    if not folder.is_dir():
+        raise ContentError([Problem("templates", 0, 0, "NSH201", "the templates/ folder is missing", "copy it from Nashra's repository")])
     env = Environment(
         loader=FileSystemLoader(folder),
         autoescape=True,
@@ -55,7 +58,13 @@ def load_templates(folder: Path) -> dict[str, Template]:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return {name: env.get_template(name) for name in TEMPLATES}
+    try:
+        return {name: env.get_template(name) for name in TEMPLATES}
+    except TemplateSyntaxError as exc:
+        path = f"templates/{exc.name or exc.filename}"
+        raise ContentError([Problem(path, exc.lineno, 0, "NSH205", f"template error: {exc.message}", "")]) from None
+    except TemplateNotFound as exc:
+        raise ContentError([Problem(f"templates/{exc.name}", 0, 0, "NSH201", "template is missing", "")]) from None
 
 
 def render_site(site: Site, templates: dict[str, Template]) -> dict[str, bytes]:
