@@ -164,7 +164,7 @@ def _topics(r, node, topics, tz):
     result: list[str] = []
     for slug, item in items:
         if slug not in known:
-            r.error(item, "NSH105", f"unknown topic '{slug}'", suggest(slug, known) + "; topics are listed in content/topics.yml")
+            r.error(item, "NSH105", f"unknown topic '{slug}'", suggest(slug, known) + " Topics are listed in content/topics.yml.")
         elif slug not in result:
             result.append(slug)
     return tuple(result)

@@ -107,13 +107,17 @@ class Reader:
             return None
         known = tuple(known)
         fields: dict[str, Node] = {}
+        misspelt: set[str] = set()  # required keys already named by a "did you mean"
         for key, value in node.value:
             name = key.value if isinstance(key, ScalarNode) else None
             if name not in known:
                 self.error(key, "NSH101", f"unknown key '{name}' in {what}", suggest(str(name), known))
+                misspelt.update(nearest(str(name), known)[:1])
             elif name not in fields:
                 fields[name] = value
         for name in required:
+            if name in misspelt and name not in fields:
+                continue
             if name not in fields or is_null(fields[name]):
                 at = fields.get(name, node)
                 self.error(at, "NSH102", f"missing required key '{name}' in {what}", f"add '{name}: ...'")
@@ -171,9 +175,8 @@ class Reader:
             return None
         try:
             return parse(value)
-        except ValueError as exc:
-            detail = f": {exc}" if str(exc) else ""
-            self.error(node, "NSH104" if name in {"date", "updated"} else "NSH103", message + detail, hint)
+        except ValueError:
+            self.error(node, "NSH104" if name in {"date", "updated"} else "NSH103", f"{message}: '{value}'", hint)
             return None
 
 
@@ -192,7 +195,11 @@ def quote_hint(name: str) -> str:
 def suggest(word: str, choices: Iterable[str]) -> str:
     """`did you mean 'x'?` for the nearest choices, or a list of what is allowed."""
     choices = list(choices)
-    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
+    close = nearest(word, choices)
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
     return "allowed: " + ", ".join(choices)
+
+
+def nearest(word: str, choices: Iterable[str]) -> list[str]:
+    return difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
