@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound, TemplateSyntaxError
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 
 from . import urls
 from .problems import ContentError, Problem
@@ -68,6 +77,23 @@ def load_templates(folder: Path) -> dict[str, Template]:
 
 
 def render_site(site: Site, templates: dict[str, Template]) -> dict[str, bytes]:
+    try:
+        return _render_site(site, templates)
+    except TemplateError as exc:
+        raise ContentError([Problem(*template_position(exc), "NSH205", f"template error: {exc}", "")]) from None
+
+
+def template_position(exc: Exception) -> tuple[str, int, int]:
+    """The innermost template line in the traceback (Jinja maps its frames to template lines)."""
+    where = ("templates", 0, 0)
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml")):
+            where = ("templates/" + Path(filename).name, line, 0)
+    return where
+
+
+def _render_site(site: Site, templates: dict[str, Template]) -> dict[str, bytes]:
     u = Urls(site.config.base_url)
     pages: dict[str, str] = {}
     for entry in site.entries:

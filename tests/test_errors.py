@@ -125,3 +125,15 @@ def test_output_cannot_replace_the_project(site: Path, target: str):
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_failing_render_keeps_previous_output(site: Path, capsys):
+    assert build(site) == 0
+    before = snapshot(site / "output")
+    article = site / "templates" / "article.html"
+    article.write_text(article.read_text().replace("{{ entry.title }}</h1>", "{{ entry.no_such_field }}</h1>"))
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("templates/article.html:")
+    assert "no_such_field" in err
+    assert snapshot(site / "output") == before

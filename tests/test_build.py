@@ -1,0 +1,253 @@
+"""The fixture site, built and read back with an HTML5 parser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from htmltools import find, find_all, parse, text, with_class
+
+from conftest import build, make_site
+
+BASE = "/nashra/"
+PAGES = [
+    "index.html",
+    "page/2/index.html",
+    "page/3/index.html",
+    "articles/visit/index.html",
+    "articles/budget/index.html",
+    "articles/probe/index.html",
+    "topics/index.html",
+    "topics/politics/index.html",
+    "topics/politics/page/2/index.html",
+    "topics/politics/page/3/index.html",
+    "topics/economy/index.html",
+    "topics/science/index.html",
+    "404.html",
+]
+OTHER_FILES = [
+    "feed.xml",
+    "topics/politics/feed.xml",
+    "topics/economy/feed.xml",
+    "topics/science/feed.xml",
+    "sitemap.xml",
+    "robots.txt",
+    ".nojekyll",
+    "static/style.css",
+    "images/route.svg",
+]
+
+
+def all_pages(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
+def test_every_url_of_the_map_exists(out: Path):
+    for path in PAGES + OTHER_FILES:
+        assert (out / path).is_file(), path
+    assert not (out / "page/4").exists()
+    assert not (out / "CNAME").exists()
+
+
+def test_exactly_the_expected_pages_are_built(out: Path):
+    assert sorted(p.relative_to(out).as_posix() for p in all_pages(out)) == sorted(
+        PAGES + ["articles/talks/index.html", "articles/vote/index.html", "articles/unsafe/index.html"]
+    )
+
+
+def test_drafts_are_left_out_unless_asked(out: Path, tmp_path: Path):
+    assert not (out / "articles/secret").exists()
+    assert "secret" not in (out / "feed.xml").read_text(encoding="utf-8")
+    root = make_site(tmp_path / "site")
+    assert build(root, "--drafts") == 0
+    assert (root / "output/articles/secret/index.html").is_file()
+
+
+def test_every_page_is_rtl_arabic_with_the_common_head(out: Path):
+    for path in all_pages(out):
+        doc = parse(path)
+        html = doc if doc.tag.endswith("html") else find(doc, "html")
+        lang = "en" if path.parent.name == "probe" else "ar"
+        assert html.get("lang") == lang, path
+        assert html.get("dir") == ("ltr" if lang == "en" else "rtl"), path
+        assert find(doc, "meta", charset="utf-8") is not None, path
+        assert find(doc, "meta", name="viewport") is not None, path
+        assert text(find(doc, "title")), path
+        assert find(doc, "meta", name="description").get("content"), path
+        feeds = [el for el in find_all(doc, "link") if el.get("type") == "application/rss+xml"]
+        assert feeds and feeds[0].get("href") == "https://example.github.io/nashra/feed.xml", path
+        if path.name != "404.html":
+            canonical = find(doc, "link", rel="canonical").get("href")
+            expected = "https://example.github.io/nashra/" + path.relative_to(out).as_posix().removesuffix("index.html")
+            assert canonical == expected
+        header = find_all(doc, "header")[0]
+        assert text(find(header, "a")) == "نشرة الاختبار"
+        nav = find(header, "nav")
+        assert [a.get("href") for a in find_all(nav, "a")] == [
+            BASE + "topics/politics/",
+            BASE + "topics/economy/",
+            BASE + "topics/science/",
+            BASE + "topics/",
+        ]
+        assert find_all(doc, "footer"), path
+        assert not find_all(doc, "script"), path
+
+
+def test_english_article_keeps_arabic_chrome(out: Path):
+    doc = parse(out / "articles/probe/index.html")
+    header = with_class(doc, "header", "site-header")[0]
+    assert (header.get("lang"), header.get("dir")) == ("ar", "rtl")
+    footer = with_class(doc, "footer", "article-footer")[0]
+    assert (footer.get("lang"), footer.get("dir")) == ("ar", "rtl")
+    assert text(find(doc, "h1")) == "Space probe launched"
+
+
+def test_article_page_has_every_part(out: Path):
+    doc = parse(out / "articles/visit/index.html")
+    article = find(doc, "article")
+    labels = with_class(article, "ul", "topic-labels")[0]
+    assert [(a.get("href"), text(a)) for a in find_all(labels, "a")] == [(BASE + "topics/politics/", "سياسة")]
+    assert text(find(article, "h1")) == "نيويورك تايمز: زيارة مرتقبة تعمّق التعاون"
+    time = find(article, "time")
+    assert time.get("datetime") == "2024-06-17T19:01:00+03:00"
+    assert text(time) == "الاثنين 17 يونيو 2024 · 19:01"
+    figure = find(article, "figure")
+    assert find(figure, "img").get("src") == BASE + "images/route.svg"
+    assert find(figure, "img").get("alt") == "خريطة رمزية لمسار الزيارة"
+    assert text(find(figure, "figcaption")) == "مسار رمزي"
+    source = with_class(article, "p", "source")[0]
+    assert text(source).startswith("المصدر:")
+    assert find(source, "a").get("href") == "https://www.nytimes.com/"
+    assert "هيئة التحرير" in text(with_class(article, "p", "curator")[0])
+    assert find(with_class(article, "p", "print-link")[0], "a").get("href") == "#print"
+    related = find(doc, "aside")
+    assert text(find(related, "h2")) == "المزيد في سياسة"
+    assert [a.get("href") for a in find_all(related, "a")] == [
+        BASE + "articles/unsafe/",
+        BASE + "articles/vote/",
+        BASE + "articles/talks/",
+        BASE + "articles/budget/",
+    ]
+
+
+def test_updated_time_is_shown_in_the_site_timezone(out: Path):
+    doc = parse(out / "articles/budget/index.html")
+    updated = with_class(doc, "p", "updated")[0]
+    assert find(updated, "time").get("datetime") == "2024-05-03T10:00:00+02:00"
+    assert text(find(updated, "time")) == "الجمعة 3 مايو 2024 · 11:00"  # Cairo is +03:00 in May 2024
+
+
+def test_body_links_and_images_resolve_to_site_urls(out: Path):
+    body = with_class(parse(out / "articles/visit/index.html"), "div", "body")[0]
+    assert [a.get("href") for a in find_all(body, "a")] == [BASE + "articles/budget/", BASE + "topics/economy/"]
+    assert [img.get("src") for img in find_all(body, "img")] == [BASE + "images/route.svg"]
+    for tag in ("ul", "blockquote", "table"):
+        assert find_all(body, tag), tag
+
+
+def test_home_lists_newest_first_with_pagination(out: Path):
+    slugs = []
+    for page in ("index.html", "page/2/index.html", "page/3/index.html"):
+        doc = parse(out / page)
+        for card in with_class(doc, "article", "card"):
+            slugs.append(find(card, "h2").find(".//{http://www.w3.org/1999/xhtml}a").get("href"))
+    assert slugs == [BASE + f"articles/{s}/" for s in ("visit", "unsafe", "probe", "vote", "talks", "budget")]
+    page2 = parse(out / "page/2/index.html")
+    nav = with_class(page2, "nav", "pagination")[0]
+    assert nav.get("aria-label")
+    assert find(nav, "a", rel="prev").get("href") == BASE
+    assert find(nav, "a", rel="next").get("href") == BASE + "page/3/"
+    assert find(page2, "link", rel="prev").get("href") == BASE
+    assert "صفحة 2 من 3" in text(nav)
+
+
+def test_card_shows_topic_headline_date_and_summary(out: Path):
+    card = with_class(parse(out / "topics/economy/index.html"), "article", "card")[0]
+    assert text(with_class(card, "ul", "topic-labels")[0]) .split() == ["اقتصاد", "سياسة"]
+    assert text(find(card, "h2")) == "موازنة جديدة"
+    assert find(card, "time").get("datetime") == "2024-05-02T00:00:00+03:00"
+    assert text(with_class(card, "p", "summary")[0]).startswith("الحكومة تعلن موازنة")
+
+
+def test_topics_index_counts_articles_in_arabic(out: Path):
+    doc = parse(out / "topics/index.html")
+    items = find_all(with_class(doc, "ul", "topic-index")[0], "li")
+    assert [text(find(li, "h2")) for li in items] == ["سياسة", "اقتصاد", "علوم"]
+    counts = [text(with_class(li, "p", "meta")[0]).split(" · ")[0] for li in items]
+    assert counts == ["5 أخبار", "خبر واحد", "خبر واحد"]
+
+
+def test_404_uses_root_relative_links_that_work_at_any_depth(out: Path):
+    doc = parse(out / "404.html")
+    assert find(doc, "link", rel="stylesheet").get("href") == BASE + "static/style.css"
+    for a in find_all(doc, "a"):
+        href = a.get("href")
+        assert href.startswith(("/nashra/", "https://", "#")), href
+    assert find(doc, "meta", name="robots").get("content") == "noindex"
+
+
+def test_script_in_content_never_becomes_an_element(out: Path):
+    doc = parse(out / "articles/unsafe/index.html")
+    assert not find_all(doc, "script")
+    assert "<script>alert('title')</script>" in text(find(doc, "h1"))
+    for el in doc.iter():
+        for name, value in el.attrib.items():
+            assert not name.startswith("on"), (el.tag, name)
+            assert not value.strip().lower().startswith("javascript:"), (el.tag, name, value)
+    for page in all_pages(out):
+        for el in find_all(parse(page), "script"):
+            pytest.fail(f"script element in {page}: {text(el)}")
+
+
+def test_sitemap_and_robots(out: Path):
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert "https://example.github.io/nashra/" in locs
+    assert "https://example.github.io/nashra/articles/visit/" in locs
+    assert "https://example.github.io/nashra/topics/politics/page/3/" in locs
+    assert len(locs) == len(set(locs)) == len(PAGES) - 1 + 3  # every page but 404, plus 3 more articles
+    robots = (out / "robots.txt").read_text()
+    assert "Sitemap: https://example.github.io/nashra/sitemap.xml" in robots
+
+
+def test_cname_is_written_and_becomes_the_host(site: Path):
+    config = site / "site.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "cname: news.example.org\n", encoding="utf-8")
+    assert build(site) == 0
+    assert (site / "output/CNAME").read_text() == "news.example.org\n"
+    assert "<loc>https://news.example.org/articles/visit/</loc>" in (site / "output/sitemap.xml").read_text()
+    doc = parse(site / "output/articles/visit/index.html")
+    assert find(doc, "link", rel="stylesheet").get("href") == "/static/style.css"
+
+
+def test_base_url_override_moves_every_link(site: Path):
+    assert build(site, "--base-url", "https://example.org/") == 0
+    doc = parse(site / "output/articles/visit/index.html")
+    assert find(doc, "link", rel="canonical").get("href") == "https://example.org/articles/visit/"
+    assert find(doc, "link", rel="stylesheet").get("href") == "/static/style.css"
+    assert "/nashra/" not in (site / "output/index.html").read_text(encoding="utf-8")
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path):
+    trees = []
+    for name in ("one", "two"):
+        root = make_site(tmp_path / name)
+        assert build(root) == 0
+        out = root / "output"
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert trees[0] == trees[1]
+
+
+def test_rebuilding_replaces_the_whole_tree(site: Path):
+    assert build(site) == 0
+    (site / "content/articles/2024/05/talks.md").unlink()
+    assert build(site) == 0
+    assert not (site / "output/articles/talks").exists()
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_summary_line(site: Path, capsys):
+    assert build(site) == 0
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"Built 16 pages, 3 topics, 4 feeds, 6 articles into .+ in \d+\.\d\d s", line), line
