@@ -39,8 +39,9 @@ def rss(site: Site, u: Urls, entries: tuple[Entry, ...], title: str, description
     fg.load_extension("dc", atom=False, rss=True)
     fg.title(title)
     fg.description(description or title)
-    fg.link(href=u.absolute(page_path), rel="alternate")
+    # feedgen takes the channel's RSS <link> from the last link set: the page, not the feed.
     fg.link(href=u.absolute(feed_path), rel="self")
+    fg.link(href=u.absolute(page_path), rel="alternate")
     fg.language(config.language)
     fg.generator(GENERATOR)
     fg.docs("https://www.rssboard.org/rss-specification")
