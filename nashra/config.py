@@ -22,7 +22,9 @@ HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9
 def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     path = root / CONFIG_FILE
     if not path.is_file():
-        raise ContentError([Problem(CONFIG_FILE, 0, 0, "NSH201", "site.yml is missing", "create it with at least 'title: ...'")])
+        raise ContentError(
+            [Problem(CONFIG_FILE, 0, 0, "NSH201", "site.yml is missing", "create it with at least 'title: ...'")]
+        )
     text = read_text(path, CONFIG_FILE)
     return parse_config(text, base_url)
 
@@ -63,7 +65,9 @@ def parse_config(text: str, base_url: str | None = None) -> SiteConfig:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        r.error(fields["timezone"], "NSH202", f"unknown timezone '{timezone}'", "use an IANA name such as 'Africa/Cairo'")
+        r.error(
+            fields["timezone"], "NSH202", f"unknown timezone '{timezone}'", "use an IANA name such as 'Africa/Cairo'"
+        )
     per_page = r.integer(fields["per_page"], "per_page") if "per_page" in fields else 20
     feed_items = r.integer(fields["feed_items"], "feed_items") if "feed_items" in fields else 50
     cname = text_of("cname", None)
@@ -76,7 +80,9 @@ def parse_config(text: str, base_url: str | None = None) -> SiteConfig:
     problem = base_url_problem(url)
     if problem:
         if base_url:
-            raise ContentError([Problem("--base-url", 0, 0, "NSH204", problem, "e.g. https://example.github.io/nashra/")])
+            raise ContentError(
+                [Problem("--base-url", 0, 0, "NSH204", problem, "e.g. https://example.github.io/nashra/")]
+            )
         r.error(fields["base_url"], "NSH204", problem, "e.g. 'base_url: https://example.github.io/nashra/'")
     raise_if(r.problems)
     return SiteConfig(

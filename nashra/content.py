@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node, SequenceNode
 
 from .config import read_text
-from .model import Article, Content, Image, Source, SiteConfig, Topic
+from .model import Article, Content, Image, SiteConfig, Source, Topic
 from .problems import ContentError, Problem, raise_if
 from .yamlnodes import Reader, suggest
 
@@ -50,13 +50,20 @@ def parse_topics(text: str, path: str = TOPICS_FILE) -> tuple[tuple[Topic, ...],
                 continue
             slug = r.text(fields["slug"], "slug")
             name = r.text(fields["name"], "name")
-            description = r.text(fields["description"], "description", required=False) if "description" in fields else ""
+            description = (
+                r.text(fields["description"], "description", required=False) if "description" in fields else ""
+            )
             if slug is None or name is None:
                 continue
             if not SLUG.match(slug):
                 r.error(fields["slug"], "NSH106", f"topic slug '{slug}' is not valid", SLUG_HINT)
             elif slug in seen:
-                r.error(fields["slug"], "NSH107", f"topic slug '{slug}' is used twice (first on line {seen[slug]})", "give each topic its own slug")
+                r.error(
+                    fields["slug"],
+                    "NSH107",
+                    f"topic slug '{slug}' is used twice (first on line {seen[slug]})",
+                    "give each topic its own slug",
+                )
             else:
                 seen[slug] = r.line(fields["slug"])
                 topics.append(Topic(slug, name, description or ""))
@@ -92,10 +99,21 @@ def parse_article(
 ) -> tuple[Article | None, list[Problem]]:
     """Read one article's text. Pure: the caller has read and decoded the file."""
     if not text.startswith("---"):
-        return None, [Problem(relpath, 1, 1, "NSH002", "the file has no front matter", "the first line must be '---', then the keys, then '---'")]
+        return None, [
+            Problem(
+                relpath,
+                1,
+                1,
+                "NSH002",
+                "the file has no front matter",
+                "the first line must be '---', then the keys, then '---'",
+            )
+        ]
     split = split_front_matter(text)
     if split is None:
-        return None, [Problem(relpath, 1, 1, "NSH003", "the front matter is not closed", "add a line '---' after the last key")]
+        return None, [
+            Problem(relpath, 1, 1, "NSH003", "the front matter is not closed", "add a line '---' after the last key")
+        ]
     front, body, body_line = split
     r = Reader(relpath, first_line=2)
     node = r.compose(front)
@@ -130,7 +148,12 @@ def default_slug(r: Reader, relpath: str, given: bool) -> str | None:
     stem = PurePosixPath(relpath).stem
     if SLUG.match(stem):
         return stem
-    r.error(None, "NSH106", f"the file name '{stem}' cannot be the article's slug", f"add 'slug: ...' ({SLUG_HINT}) or rename the file")
+    r.error(
+        None,
+        "NSH106",
+        f"the file name '{stem}' cannot be the article's slug",
+        f"add 'slug: ...' ({SLUG_HINT}) or rename the file",
+    )
     return None
 
 
@@ -164,7 +187,12 @@ def _topics(r, node, topics, tz):
     result: list[str] = []
     for slug, item in items:
         if slug not in known:
-            r.error(item, "NSH105", f"unknown topic '{slug}'", suggest(slug, known) + " Topics are listed in content/topics.yml.")
+            r.error(
+                item,
+                "NSH105",
+                f"unknown topic '{slug}'",
+                suggest(slug, known) + " Topics are listed in content/topics.yml.",
+            )
         elif slug not in result:
             result.append(slug)
     return tuple(result)
@@ -192,7 +220,12 @@ def _image(r, node, topics, tz):
     if fields is None or "src" not in fields:
         return None
     if "alt" not in fields:
-        r.error(node, "NSH108", "the image has no 'alt' text", "add 'alt: ...' describing the image for readers who cannot see it")
+        r.error(
+            node,
+            "NSH108",
+            "the image has no 'alt' text",
+            "add 'alt: ...' describing the image for readers who cannot see it",
+        )
         return None
     src = r.text(fields["src"], "src")
     alt = r.text(fields["alt"], "alt")
@@ -200,7 +233,12 @@ def _image(r, node, topics, tz):
     if src is None or alt is None:
         return None
     if not (is_web_url(src) or is_safe_relpath(src)):
-        r.error(fields["src"], "NSH109", f"image src '{src}' must be a file under content/images/ or an https:// URL", "e.g. 'src: putin-visit.jpg'")
+        r.error(
+            fields["src"],
+            "NSH109",
+            f"image src '{src}' must be a file under content/images/ or an https:// URL",
+            "e.g. 'src: putin-visit.jpg'",
+        )
         return None
     return Image(src, alt, caption)
 
@@ -250,7 +288,12 @@ def is_safe_relpath(value: str) -> bool:
 def web_url(r: Reader, node: Node, name: str) -> str | None:
     value = r.text(node, name, required=False)
     if value is not None and not is_web_url(value):
-        r.error(node, "NSH109", f"{name} '{value}' must be an absolute http:// or https:// address", "e.g. 'url: https://www.nytimes.com/'")
+        r.error(
+            node,
+            "NSH109",
+            f"{name} '{value}' must be an absolute http:// or https:// address",
+            "e.g. 'url: https://www.nytimes.com/'",
+        )
         return None
     return value
 
@@ -267,14 +310,30 @@ def check_articles(articles: list[Article], images: set[str]) -> list[Problem]:
         image = article.image
         if image and not is_web_url(image.src) and image.src not in images:
             problems.append(
-                Problem(article.path, article.line_of("image"), 0, "NSH111", f"image '{image.src}' is not in content/images/", "add the file there, or correct 'src'")
+                Problem(
+                    article.path,
+                    article.line_of("image"),
+                    0,
+                    "NSH111",
+                    f"image '{image.src}' is not in content/images/",
+                    "add the file there, or correct 'src'",
+                )
             )
     for slug, group in by_slug.items():
         if len(group) > 1:
             for article in group:
                 others = ", ".join(a.path for a in group if a is not article)
                 line = article.line_of("slug") or 1
-                problems.append(Problem(article.path, line, 0, "NSH107", f"slug '{slug}' is also used by {others}", "give each article its own slug"))
+                problems.append(
+                    Problem(
+                        article.path,
+                        line,
+                        0,
+                        "NSH107",
+                        f"slug '{slug}' is also used by {others}",
+                        "give each article its own slug",
+                    )
+                )
     return problems
 
 
@@ -302,7 +361,9 @@ def load_content(root: Path, config: SiteConfig) -> Content:
         problems += found
     else:
         topics = ()
-        problems.append(Problem(TOPICS_FILE, 0, 0, "NSH201", "content/topics.yml is missing", "list the site's topics there"))
+        problems.append(
+            Problem(TOPICS_FILE, 0, 0, "NSH201", "content/topics.yml is missing", "list the site's topics there")
+        )
     raise_if(problems)
     tz = ZoneInfo(config.timezone)
     images = list_files(root / IMAGES_DIR, root)

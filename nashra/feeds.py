@@ -30,8 +30,9 @@ def write_feeds(site: Site) -> dict[str, bytes]:
     return feeds
 
 
-def rss(site: Site, u: Urls, entries: tuple[Entry, ...], title: str, description: str, feed_path: str,
-        page_path: str) -> bytes:
+def rss(
+    site: Site, u: Urls, entries: tuple[Entry, ...], title: str, description: str, feed_path: str, page_path: str
+) -> bytes:
     config = site.config
     names = {t.topic.slug: t.topic.name for t in site.topics}
     items = entries[: config.feed_items]

@@ -14,12 +14,45 @@ def check_output_dir(output: Path, root: Path) -> None:
     """Refuse an output folder whose replacement would destroy something else."""
     out, top = output.resolve(), root.resolve()
     if out == top or top.is_relative_to(out):
-        raise ContentError([Problem(str(output), 0, 0, "NSH301", "the output folder contains the project itself", "choose a folder such as output/")])
+        raise ContentError(
+            [
+                Problem(
+                    str(output),
+                    0,
+                    0,
+                    "NSH301",
+                    "the output folder contains the project itself",
+                    "choose a folder such as output/",
+                )
+            ]
+        )
     for inside in ("content", "templates"):
         if out.is_relative_to(top / inside):
-            raise ContentError([Problem(str(output), 0, 0, "NSH301", f"the output folder is inside {inside}/", "choose a folder such as output/")])
+            raise ContentError(
+                [
+                    Problem(
+                        str(output),
+                        0,
+                        0,
+                        "NSH301",
+                        f"the output folder is inside {inside}/",
+                        "choose a folder such as output/",
+                    )
+                ]
+            )
     if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
-        raise ContentError([Problem(str(output), 0, 0, "NSH302", "the output folder exists and is not a Nashra build (no index.html); it was left alone", "remove it or choose another --output")])
+        raise ContentError(
+            [
+                Problem(
+                    str(output),
+                    0,
+                    0,
+                    "NSH302",
+                    "the output folder exists and is not a Nashra build (no index.html); it was left alone",
+                    "remove it or choose another --output",
+                )
+            ]
+        )
 
 
 def safe_join(folder: Path, relpath: str) -> Path:

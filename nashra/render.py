@@ -18,8 +18,8 @@ from jinja2 import (
 )
 
 from . import urls
-from .problems import ContentError, Problem
 from .model import Entry, ListPage, Site, TopicListing
+from .problems import ContentError, Problem
 from .site import direction
 from .urls import Urls
 
@@ -58,7 +58,13 @@ class Chrome:
 def load_templates(folder: Path) -> dict[str, Template]:
     """Compile every template once, at startup; a template error stops the build here."""
     if not folder.is_dir():
-        raise ContentError([Problem("templates", 0, 0, "NSH201", "the templates/ folder is missing", "copy it from Nashra's repository")])
+        raise ContentError(
+            [
+                Problem(
+                    "templates", 0, 0, "NSH201", "the templates/ folder is missing", "copy it from Nashra's repository"
+                )
+            ]
+        )
     env = Environment(
         loader=FileSystemLoader(folder),
         autoescape=True,
@@ -97,7 +103,9 @@ def _render_site(site: Site, templates: dict[str, Template]) -> dict[str, bytes]
     u = Urls(site.config.base_url)
     pages: dict[str, str] = {}
     for entry in site.entries:
-        pages[urls.out_path(urls.article(entry.slug))] = templates["article.html"].render(context_for_article(site, u, entry))
+        pages[urls.out_path(urls.article(entry.slug))] = templates["article.html"].render(
+            context_for_article(site, u, entry)
+        )
     for page in site.home:
         pages[page.out_path] = templates["list.html"].render(context_for_home(site, u, page))
     for listing in site.topics:
@@ -114,8 +122,18 @@ def _render_site(site: Site, templates: dict[str, Template]) -> dict[str, bytes]
     return files
 
 
-def chrome(site: Site, u: Urls, *, title: str, description: str, site_path: str, current: str | None = None,
-           lang: str | None = None, extra_feed: tuple[str, str] | None = None, noindex: bool = False) -> Chrome:
+def chrome(
+    site: Site,
+    u: Urls,
+    *,
+    title: str,
+    description: str,
+    site_path: str,
+    current: str | None = None,
+    lang: str | None = None,
+    extra_feed: tuple[str, str] | None = None,
+    noindex: bool = False,
+) -> Chrome:
     config = site.config
     feeds = ((config.title, u.absolute(urls.feed())),) + ((extra_feed,) if extra_feed else ())
     language = lang or config.language
@@ -140,8 +158,9 @@ def chrome(site: Site, u: Urls, *, title: str, description: str, site_path: str,
 
 def context_for_article(site: Site, u: Urls, entry: Entry) -> dict:
     return {
-        "chrome": chrome(site, u, title=entry.title, description=entry.summary, site_path=urls.article(entry.slug),
-                         lang=entry.lang),
+        "chrome": chrome(
+            site, u, title=entry.title, description=entry.summary, site_path=urls.article(entry.slug), lang=entry.lang
+        ),
         "entry": entry,
         "related": site.related[entry.slug],
     }
@@ -162,9 +181,15 @@ def context_for_topic(site: Site, u: Urls, listing: TopicListing, page: ListPage
     name = listing.topic.name
     title = name if page.number == 1 else f"{name} — صفحة {page.number}"
     return {
-        "chrome": chrome(site, u, title=title, description=listing.topic.description,
-                         site_path=urls.topic(listing.topic.slug, page.number), current=listing.topic.slug,
-                         extra_feed=(f"{site.config.title}: {name}", u.absolute(listing.feed_path))),
+        "chrome": chrome(
+            site,
+            u,
+            title=title,
+            description=listing.topic.description,
+            site_path=urls.topic(listing.topic.slug, page.number),
+            current=listing.topic.slug,
+            extra_feed=(f"{site.config.title}: {name}", u.absolute(listing.feed_path)),
+        ),
         "heading": name,
         "intro": listing.topic.description,
         "page": page,
@@ -174,8 +199,9 @@ def context_for_topic(site: Site, u: Urls, listing: TopicListing, page: ListPage
 
 def context_for_topics(site: Site, u: Urls) -> dict:
     return {
-        "chrome": chrome(site, u, title="الأقسام", description="كل أقسام " + site.config.title,
-                         site_path=urls.topics_index()),
+        "chrome": chrome(
+            site, u, title="الأقسام", description="كل أقسام " + site.config.title, site_path=urls.topics_index()
+        ),
         "topics": site.topics,
     }
 
@@ -189,7 +215,9 @@ def context_for_404(site: Site, u: Urls) -> dict:
 
 def sitemap(site: Site, u: Urls) -> str:
     newest = site.entries[0].date_iso if site.entries else None
-    rows: list[tuple[str, str | None]] = [(u.absolute(p.out_path.removesuffix("index.html")), newest) for p in site.home]
+    rows: list[tuple[str, str | None]] = [
+        (u.absolute(p.out_path.removesuffix("index.html")), newest) for p in site.home
+    ]
     rows.append((u.absolute(urls.topics_index()), newest))
     for listing in site.topics:
         last = listing.entries[0].date_iso if listing.entries else None

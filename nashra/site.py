@@ -101,7 +101,9 @@ def direction(lang: str) -> str:
     return Locale.parse(lang, sep="-").text_direction
 
 
-def paginate(entries: tuple[Entry, ...], per_page: int, path_for: Callable[[int], str], u: Urls) -> tuple[ListPage, ...]:
+def paginate(
+    entries: tuple[Entry, ...], per_page: int, path_for: Callable[[int], str], u: Urls
+) -> tuple[ListPage, ...]:
     chunks = [entries[i : i + per_page] for i in range(0, len(entries), per_page)] or [()]
     total = len(chunks)
     return tuple(

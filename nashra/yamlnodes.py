@@ -68,9 +68,7 @@ class Reader:
             )
             return None
         except yaml.YAMLError as exc:  # reader errors, e.g. a control character
-            self.problems.append(
-                Problem(self.path, self.first_line, 0, "NSH004", f"YAML error: {exc}", "")
-            )
+            self.problems.append(Problem(self.path, self.first_line, 0, "NSH004", f"YAML error: {exc}", ""))
             return None
         if node is not None:
             self._check_duplicates(node)

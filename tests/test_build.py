@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from htmltools import find, find_all, parse, text, with_class
-
 from conftest import build, make_site
+from htmltools import find, find_all, parse, text, with_class
 
 BASE = "/nashra/"
 PAGES = [
@@ -52,7 +51,7 @@ def test_every_url_of_the_map_exists(out: Path):
 
 def test_exactly_the_expected_pages_are_built(out: Path):
     assert sorted(p.relative_to(out).as_posix() for p in all_pages(out)) == sorted(
-        PAGES + ["articles/talks/index.html", "articles/vote/index.html", "articles/unsafe/index.html"]
+        [*PAGES, "articles/talks/index.html", "articles/vote/index.html", "articles/unsafe/index.html"]
     )
 
 
@@ -164,7 +163,7 @@ def test_home_lists_newest_first_with_pagination(out: Path):
 
 def test_card_shows_topic_headline_date_and_summary(out: Path):
     card = with_class(parse(out / "topics/economy/index.html"), "article", "card")[0]
-    assert text(with_class(card, "ul", "topic-labels")[0]) .split() == ["اقتصاد", "سياسة"]
+    assert text(with_class(card, "ul", "topic-labels")[0]).split() == ["اقتصاد", "سياسة"]
     assert text(find(card, "h2")) == "موازنة جديدة"
     assert find(card, "time").get("datetime") == "2024-05-02T00:00:00+03:00"
     assert text(with_class(card, "p", "summary")[0]).startswith("الحكومة تعلن موازنة")

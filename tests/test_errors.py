@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, build, run_cli
 
 ARTICLES = "content/articles/2024/06"

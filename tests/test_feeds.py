@@ -1,0 +1,84 @@
+"""RSS 2.0 feeds, read with feedparser as subscribers' readers do."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import feedparser
+from conftest import build, make_site
+
+HOST = "https://example.github.io/nashra/"
+
+
+def parse_feed(path: Path):
+    feed = feedparser.parse(path.read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    return feed
+
+
+def test_site_feed_channel(out: Path):
+    feed = parse_feed(out / "feed.xml")
+    channel = feed.feed
+    assert channel.title == "نشرة الاختبار"
+    assert channel.link == HOST
+    assert channel.language == "ar"
+    assert channel.subtitle == "موقع صغير للاختبارات."
+    self_links = [link.href for link in channel.links if link.rel == "self"]
+    assert self_links == [HOST + "feed.xml"]
+    # lastBuildDate comes from the newest item, never the clock
+    raw = (out / "feed.xml").read_text(encoding="utf-8")
+    assert "<lastBuildDate>Mon, 17 Jun 2024 19:01:00 +0300</lastBuildDate>" in raw
+
+
+def test_site_feed_items_newest_first_and_capped(out: Path):
+    feed = parse_feed(out / "feed.xml")
+    assert [e.link for e in feed.entries] == [
+        HOST + "articles/visit/",
+        HOST + "articles/unsafe/",
+        HOST + "articles/probe/",
+    ]
+
+
+def test_item_elements(out: Path):
+    item = parse_feed(out / "feed.xml").entries[0]
+    assert item.title == "نيويورك تايمز: زيارة مرتقبة تعمّق التعاون"
+    assert item.id == "tag:nashra,2024-06-17:visit"
+    assert item.guidislink is False
+    assert item.published == "Mon, 17 Jun 2024 19:01:00 +0300"
+    assert item.summary == "ملخص قصير للخبر الأول يكفي لقائمة الأخبار وللخلاصة."
+    assert [t.term for t in item.tags] == ["سياسة"]
+    assert item.author == "هيئة التحرير"  # from dc:creator
+    content = item.content[0].value
+    assert 'href="https://example.github.io/nashra/articles/budget/"' in content
+    assert 'src="https://example.github.io/nashra/images/route.svg"' in content
+    assert not re.search(r'(href|src)="/', content)
+
+
+def test_raw_feed_uses_dc_creator_not_author(out: Path):
+    root = ElementTree.parse(out / "feed.xml").getroot()
+    item = root.find("channel/item")
+    assert item.find("author") is None
+    assert item.find("{http://purl.org/dc/elements/1.1/}creator").text == "هيئة التحرير"
+    assert item.find("guid").get("isPermaLink") == "false"
+    assert item.find("{http://purl.org/rss/1.0/modules/content/}encoded") is not None
+
+
+def test_topic_feeds(out: Path):
+    feed = parse_feed(out / "topics/economy/feed.xml")
+    assert feed.feed.title == "نشرة الاختبار: اقتصاد"
+    assert feed.feed.link == HOST + "topics/economy/"
+    assert [e.link for e in feed.entries] == [HOST + "articles/budget/"]
+    politics = parse_feed(out / "topics/politics/feed.xml")
+    assert len(politics.entries) == 3  # feed_items caps topic feeds too
+
+
+def test_guid_survives_a_new_base_url(tmp_path: Path):
+    guids = []
+    for name, url in (("a", "https://example.github.io/nashra/"), ("b", "https://news.example.org/")):
+        root = make_site(tmp_path / name)
+        assert build(root, "--base-url", url) == 0
+        guids.append([e.id for e in parse_feed(root / "output/feed.xml").entries])
+    assert guids[0] == guids[1]
