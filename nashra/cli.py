@@ -1,4 +1,8 @@
-"""argv -> command; content problems -> exit 1, usage errors -> exit 2."""
+"""argv -> command; content problems -> exit 1, usage errors -> exit 2.
+
+Each command is a pair in COMMANDS: a function adding its options to an
+argparse sub-parser, and a function running it that returns the exit status.
+"""
 
 from __future__ import annotations
 
@@ -16,31 +20,12 @@ from .problems import ContentError, Problem
 from .render import load_templates, render_site
 from .site import build_site
 
-COMMANDS = ("build",)
 
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description="Build a Nashra news-digest site.")
-    p.add_argument("--version", action="version", version=f"Nashra {__version__}")
-    sub = p.add_subparsers(dest="command")
-    build = sub.add_parser("build", help="build the site into output/ (the default command)")
-    build.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
-    build.add_argument("--output", type=Path, help="where to build (default: output/ in the site's folder)")
-    build.add_argument("--base-url", help="override site.yml's base_url for this build")
-    build.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in {"-h", "--help", "--version"}):
-        argv.insert(0, "build")
-    args = parser().parse_args(argv)
-    try:
-        return build(args)
-    except ContentError as exc:
-        report(exc.problems)
-        return 1
+def add_build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    p.add_argument("--output", type=Path, help="where to build (default: output/ in the site's folder)")
+    p.add_argument("--base-url", help="override site.yml's base_url for this build")
+    p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
 
 
 def build(args: argparse.Namespace) -> int:
@@ -63,6 +48,36 @@ def build(args: argparse.Namespace) -> int:
         f"{len(site.entries)} articles into {output} in {time.perf_counter() - started:.2f} s"
     )
     return 0
+
+
+# name -> (help, add options, run)
+COMMANDS = {
+    "build": ("build the site into output/ (the default command)", add_build_options, build),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description="Build a Nashra news-digest site.")
+    p.add_argument("--version", action="version", version=f"Nashra {__version__}")
+    sub = p.add_subparsers(dest="command")
+    for name, (help_text, add_options, _) in COMMANDS.items():
+        add_options(sub.add_parser(name, help=help_text, description=help_text))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in {"-h", "--help", "--version"}):
+        argv.insert(0, "build")
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return COMMANDS[args.command][2](args)
+    except ContentError as exc:
+        report(exc.problems)
+        return 1
 
 
 def report(problems: tuple[Problem, ...]) -> None:
