@@ -14,7 +14,21 @@ from .problems import ContentError, Problem, raise_if
 from .yamlnodes import Reader
 
 CONFIG_FILE = "site.yml"
-KEYS = ("title", "description", "base_url", "language", "timezone", "per_page", "feed_items", "cname", "author")
+KEYS = (
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "timezone",
+    "per_page",
+    "feed_items",
+    "cname",
+    "author",
+    "date_locale",
+    "digits",
+    "show_hijri",
+)
+DIGITS = ("latn", "arab")
 DEFAULT_BASE_URL = "http://localhost:8000/"
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
 
@@ -61,6 +75,16 @@ def parse_config(text: str, base_url: str | None = None) -> SiteConfig:
             Locale.parse(language, sep="-")
         except (ValueError, UnknownLocaleError):
             r.error(fields["language"], "NSH110", f"unknown language tag '{language}'", "e.g. 'language: ar'")
+    date_locale = text_of("date_locale", None)
+    if date_locale:
+        try:
+            Locale.parse(date_locale.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            r.error(fields["date_locale"], "NSH110", f"unknown locale '{date_locale}'", "e.g. 'date_locale: ar_EG'")
+    digits = text_of("digits", "latn")
+    if digits not in DIGITS:
+        r.error(fields["digits"], "NSH103", f"'digits' must be 'latn' or 'arab', not '{digits}'", "e.g. 'digits: arab'")
+    show_hijri = r.boolean(fields["show_hijri"], "show_hijri") if "show_hijri" in fields else False
     timezone = text_of("timezone", "UTC")
     try:
         ZoneInfo(timezone)
@@ -95,6 +119,9 @@ def parse_config(text: str, base_url: str | None = None) -> SiteConfig:
         feed_items=feed_items or 50,
         cname=cname,
         author=text_of("author", None),
+        date_locale=date_locale,
+        digits=digits or "latn",
+        show_hijri=bool(show_hijri),
     )
 
 

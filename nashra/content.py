@@ -16,6 +16,7 @@ from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node, SequenceNode
 
 from .config import read_text
+from .links import check_links
 from .model import Article, Content, Image, SiteConfig, Source, Topic
 from .problems import ContentError, Problem, raise_if
 from .yamlnodes import Reader, suggest
@@ -28,7 +29,7 @@ IMAGES_DIR = "content/images"
 STATIC_DIR = "templates/static"
 
 REQUIRED = ("title", "date", "topics", "summary", "source")
-OPTIONAL = ("slug", "updated", "author", "image", "draft", "lang")
+OPTIONAL = ("slug", "updated", "author", "image", "draft", "lang", "correction")
 DATE_HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM, e.g. 2024-06-17T19:01"
 SLUG_HINT = "use lower-case Latin letters, digits and single hyphens, e.g. putin-visit"
 
@@ -126,6 +127,13 @@ def parse_article(
         return None, r.problems
     values = {name: FIELDS[name](r, fields[name], topics, tz) for name in fields if name in FIELDS}
     values["slug"] = values.get("slug") or default_slug(r, relpath, "slug" in fields)
+    if values.get("correction") and "updated" not in fields:
+        r.error(
+            fields["correction"],
+            "NSH112",
+            "a 'correction' needs 'updated': the date and time it was corrected",
+            "add 'updated: YYYY-MM-DDTHH:MM'",
+        )
     if r.problems or any(values.get(k) is None for k in REQUIRED):
         return None, r.problems
     article = Article(
@@ -170,6 +178,10 @@ def _summary(r, node, topics, tz):
 
 def _author(r, node, topics, tz):
     return r.text(node, "author", required=False)
+
+
+def _correction(r, node, topics, tz):
+    return r.text(node, "correction", required=False)
 
 
 def _date(name: str) -> Callable:
@@ -271,6 +283,7 @@ FIELDS = {
     "image": _image,
     "draft": _draft,
     "lang": _lang,
+    "correction": _correction,
 }
 
 
@@ -354,6 +367,17 @@ def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
 
 def load_content(root: Path, config: SiteConfig) -> Content:
     """Read topics.yml and every article; raise ContentError with every problem found."""
+    content, problems = read_content(root, config)
+    raise_if(problems)
+    return content
+
+
+def read_content(root: Path, config: SiteConfig) -> tuple[Content, list[Problem]]:
+    """Read and check topics.yml and every article: what could be read, and every problem.
+
+    The build stops on the problems (load_content); `check` reports them. Errors in
+    topics.yml stop here, as every article would only repeat them.
+    """
     problems: list[Problem] = []
     topics_path = root / TOPICS_FILE
     if topics_path.is_file():
@@ -364,11 +388,14 @@ def load_content(root: Path, config: SiteConfig) -> Content:
         problems.append(
             Problem(TOPICS_FILE, 0, 0, "NSH201", "content/topics.yml is missing", "list the site's topics there")
         )
-    raise_if(problems)
+    if any(p.severity == "error" for p in problems):
+        return Content(topics, (), (), ()), problems
     tz = ZoneInfo(config.timezone)
     images = list_files(root / IMAGES_DIR, root)
+    static = list_files(root / STATIC_DIR, root)
+    names = list_files(root / ARTICLES_DIR, root, "*.md")
     articles: list[Article] = []
-    for name in list_files(root / ARTICLES_DIR, root, "*.md"):
+    for name in names:
         relpath = f"{ARTICLES_DIR}/{name}"
         text = _read(root / relpath, relpath, problems)
         if text is None:
@@ -378,8 +405,9 @@ def load_content(root: Path, config: SiteConfig) -> Content:
         if article:
             articles.append(article)
     problems += check_articles(articles, set(images))
-    raise_if(problems)
-    return Content(topics, tuple(articles), tuple(images), tuple(list_files(root / STATIC_DIR, root)))
+    files = [f"{ARTICLES_DIR}/{name}" for name in names]
+    problems += check_links(articles, files, topics, images, static, config.per_page)
+    return Content(topics, tuple(articles), tuple(images), tuple(static)), problems
 
 
 def _read(path: Path, relpath: str, problems: list[Problem]) -> str | None:

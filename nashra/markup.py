@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 
 import markdown
 import nh3
+from markdown.extensions.toc import TocExtension
 
-EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+# Ids the page templates use; a heading never takes one of them.
+RESERVED_IDS = {"main", "print", "related-title", "correction"}
+
+
+def heading_id(text: str, separator: str) -> str:
+    """A stable id for a heading that keeps Arabic letters (Python-Markdown's default keeps only ASCII).
+
+    Harakat and tatweel are dropped, so a heading keeps its id when its vowel marks change.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn" and c != "\u0640")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    slug = re.sub(rf"[{separator}\s]+", separator, text) or "section"
+    return slug + separator + "1" if slug in RESERVED_IDS else slug
+
+
+EXTENSIONS = ["tables", "fenced_code", "sane_lists", TocExtension(slugify=heading_id, marker="")]
 
 # nh3's defaults, less what the HTML standard calls obsolete.
 TAGS = set(nh3.ALLOWED_TAGS) - {"acronym", "center", "strike", "tt", "map", "area"}

@@ -18,6 +18,9 @@ class SiteConfig:
     feed_items: int
     cname: str | None
     author: str | None
+    date_locale: str | None = None  # CLDR locale for month names, e.g. ar_EG (يونيو), ar_LB (حزيران); None: language
+    digits: str = "latn"  # "latn" (0-9) or "arab" (٠-٩) for the numbers Nashra writes
+    show_hijri: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class Article:
     image: Image | None = None
     draft: bool = False
     lang: str | None = None
+    correction: str | None = None  # what was corrected; the note is dated by `updated`
     lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
 
     def line_of(self, key: str) -> int:
@@ -93,7 +97,7 @@ class Entry:
     abs_url: str
     date: datetime
     date_iso: str
-    date_text: str
+    date_text: str  # الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة
     updated: datetime | None
     updated_iso: str | None
     updated_text: str | None
@@ -103,10 +107,21 @@ class Entry:
     image_url: str | None
     image_alt: str | None
     image_caption: str | None
-    html: str  # sanitised body, internal links resolved
+    html: str  # sanitised body, internal links resolved, Latin runs isolated (for feeds)
     lang: str
     dir: str
     guid: str
+    # Text ready to print as HTML (Markup): Latin runs isolated with <bdi> in right-to-left text.
+    title_html: str = ""
+    summary_html: str = ""
+    caption_html: str | None = None
+    date_short: str = ""  # 17 يونيو 2024، 7:01 م: lists
+    hijri_text: str | None = None  # 11 ذو الحجة 1445 هـ, when show_hijri
+    modified_iso: str = ""  # updated, else date: dateModified
+    correction_html: str | None = None
+    reading_time: str = ""  # 3 دقائق للقراءة
+    body_html: str = ""  # `html` with a link beside each heading: the article page
+    image_abs_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +135,8 @@ class ListPage:
     entries: tuple[Entry, ...]
     prev_url: str | None
     next_url: str | None
+    number_text: str = ""  # the number in the site's digits
+    label: str = ""  # صفحة 2 من 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,14 @@ from jinja2 import (
 from . import urls
 from .model import Entry, ListPage, Site, TopicListing
 from .problems import ContentError, Problem
+from .sharing import MetaTag, json_ld, news_article, page_meta
 from .site import direction
 from .urls import Urls
 
 TEMPLATES = ("article.html", "list.html", "topics.html", "404.html")
 STYLESHEET = "style.css"
+# Fonts every page uses, preloaded so text does not reflow when they arrive (see templates/static/fonts/).
+FONTS = ("fonts/naskh-regular.woff2", "fonts/naskh-bold.woff2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,9 @@ class Chrome:
     feeds: tuple[tuple[str, str], ...]  # (title, url) for autodiscovery
     nav: tuple[NavItem, ...]
     noindex: bool = False
+    fonts: tuple[str, ...] = ()  # font URLs to preload
+    meta: tuple[MetaTag, ...] = ()  # Open Graph and Twitter cards
+    json_ld: str | None = None  # Markup: JSON for <script type="application/ld+json">
 
 
 def load_templates(folder: Path) -> dict[str, Template]:
@@ -133,10 +139,19 @@ def chrome(
     lang: str | None = None,
     extra_feed: tuple[str, str] | None = None,
     noindex: bool = False,
+    entry: Entry | None = None,
 ) -> Chrome:
     config = site.config
     feeds = ((config.title, u.absolute(urls.feed())),) + ((extra_feed,) if extra_feed else ())
     language = lang or config.language
+    description = description or config.description
+    meta = (
+        ()
+        if noindex
+        else page_meta(
+            config, title=title, description=description, url=u.absolute(site_path), lang=language, entry=entry
+        )
+    )
     return Chrome(
         lang=language,
         dir=direction(language),
@@ -145,7 +160,7 @@ def chrome(
         site_title=config.title,
         site_description=config.description,
         page_title=f"{title} — {config.title}" if title != config.title else title,
-        description=description or config.description,
+        description=description,
         canonical=u.absolute(site_path),
         home_url=u.link(urls.home()),
         topics_url=u.link(urls.topics_index()),
@@ -153,13 +168,22 @@ def chrome(
         feeds=feeds,
         nav=tuple(NavItem(t.topic.name, t.url, t.topic.slug == current) for t in site.topics),
         noindex=noindex,
+        fonts=tuple(u.link(urls.static(name)) for name in FONTS if name in site.static),
+        meta=meta,
+        json_ld=json_ld(news_article(config, entry, u.absolute(urls.home()))) if entry else None,
     )
 
 
 def context_for_article(site: Site, u: Urls, entry: Entry) -> dict:
     return {
         "chrome": chrome(
-            site, u, title=entry.title, description=entry.summary, site_path=urls.article(entry.slug), lang=entry.lang
+            site,
+            u,
+            title=entry.title,
+            description=entry.summary,
+            site_path=urls.article(entry.slug),
+            lang=entry.lang,
+            entry=entry,
         ),
         "entry": entry,
         "related": site.related[entry.slug],
@@ -168,7 +192,7 @@ def context_for_article(site: Site, u: Urls, entry: Entry) -> dict:
 
 def context_for_home(site: Site, u: Urls, page: ListPage) -> dict:
     config = site.config
-    title = config.title if page.number == 1 else f"{config.title} — صفحة {page.number}"
+    title = config.title if page.number == 1 else f"{config.title} — صفحة {page.number_text}"
     return {
         "chrome": chrome(site, u, title=title, description=config.description, site_path=urls.home(page.number)),
         "heading": "أحدث الأخبار",
@@ -179,7 +203,7 @@ def context_for_home(site: Site, u: Urls, page: ListPage) -> dict:
 
 def context_for_topic(site: Site, u: Urls, listing: TopicListing, page: ListPage) -> dict:
     name = listing.topic.name
-    title = name if page.number == 1 else f"{name} — صفحة {page.number}"
+    title = name if page.number == 1 else f"{name} — صفحة {page.number_text}"
     return {
         "chrome": chrome(
             site,

@@ -3,20 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_timezone_location
+from hijridate import Gregorian
+from markupsafe import Markup, escape
 
 from . import urls
 from .content import is_web_url
 from .markup import render_markdown, rewrite_urls
 from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
+from .typography import (
+    ARTICLE_FORMS,
+    MINUTE_FORMS,
+    add_heading_anchors,
+    isolate_html,
+    isolate_text,
+    plain_text,
+    plural,
+    reading_minutes,
+    to_digits,
+)
 from .urls import Urls
 
-DATE_PATTERN = "EEEE d MMMM y · HH:mm"
+# Per language: the article's date and the shorter one in lists. Other languages use CLDR's own
+# full date and short time, joined as the locale joins them.
+DATE_PATTERNS = {"ar": ("EEEE d MMMM y، h:mm a", "d MMMM y، h:mm a")}
+# How the site's timezone is named after a time; {city} is CLDR's exemplar city (القاهرة).
+TZ_PHRASES = {"ar": ("بتوقيت {city}", "بتوقيت غرينتش")}
+UTC_ZONES = {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"}
+HEADING_LINK = "رابط هذا القسم"
 RELATED = 5
 
 
@@ -29,7 +48,7 @@ def build_site(config: SiteConfig, content: Content, drafts: bool = False) -> Si
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
     entries = tuple(build_entry(a, config, u, tz, slugs, topic_refs) for a in articles)
 
-    home = paginate(entries, config.per_page, urls.home, u)
+    home = paginate(entries, config.per_page, urls.home, u, config.digits)
     listings = []
     for topic in content.topics:
         mine = tuple(e for e in entries if any(t.slug == topic.slug for t in e.topics))
@@ -40,8 +59,8 @@ def build_site(config: SiteConfig, content: Content, drafts: bool = False) -> Si
                 feed_url=u.link(urls.topic_feed(topic.slug)),
                 feed_path=urls.topic_feed(topic.slug),
                 entries=mine,
-                pages=paginate(mine, config.per_page, lambda n, s=topic.slug: urls.topic(s, n), u),
-                count_text=count_articles(len(mine)),
+                pages=paginate(mine, config.per_page, lambda n, s=topic.slug: urls.topic(s, n), u, config.digits),
+                count_text=count_articles(len(mine), config.digits),
             )
         )
     return Site(
@@ -59,10 +78,20 @@ def build_entry(
     a: Article, config: SiteConfig, u: Urls, tz: ZoneInfo, slugs: dict[str, str], topic_refs: dict[str, TopicRef]
 ) -> Entry:
     lang = a.lang or config.language
+    rtl = direction(lang) == "rtl"
+    ui_lang = config.language
     html = rewrite_urls(render_markdown(a.body), lambda url: u.resolve_body_url(url, a.path, slugs))
-    image_url = None
+    if rtl:
+        html = isolate_html(html)
+    label_attrs = "" if lang == ui_lang else f' lang="{ui_lang}" dir="{direction(ui_lang)}"'
+    image_url = image_abs_url = None
     if a.image:
-        image_url = a.image.src if is_web_url(a.image.src) else u.link(urls.image(a.image.src))
+        local = not is_web_url(a.image.src)
+        image_url = u.link(urls.image(a.image.src)) if local else a.image.src
+        image_abs_url = u.absolute(urls.image(a.image.src)) if local else a.image.src
+    dates = DateFormat.for_lang(config, tz, lang)
+    as_html = isolate_text if rtl else escape_text
+    minutes = reading_minutes(plain_text(html), lang)
     return Entry(
         slug=a.slug,
         title=a.title,
@@ -71,10 +100,10 @@ def build_entry(
         abs_url=u.absolute(urls.article(a.slug)),
         date=a.date,
         date_iso=iso(a.date),
-        date_text=date_text(a.date, tz, lang),
+        date_text=dates.full(a.date),
         updated=a.updated,
         updated_iso=iso(a.updated) if a.updated else None,
-        updated_text=date_text(a.updated, tz, lang) if a.updated else None,
+        updated_text=dates.full(a.updated) if a.updated else None,
         topics=tuple(topic_refs[t] for t in a.topics),
         source=a.source,
         author=a.author,
@@ -85,16 +114,99 @@ def build_entry(
         lang=lang,
         dir=direction(lang),
         guid=f"tag:nashra,{a.date:%Y-%m-%d}:{a.slug}",
+        title_html=as_html(a.title),
+        summary_html=as_html(a.summary),
+        caption_html=as_html(a.image.caption) if a.image and a.image.caption else None,
+        date_short=dates.short(a.date),
+        hijri_text=dates.hijri(a.date) if config.show_hijri else None,
+        modified_iso=iso(a.updated or a.date),
+        correction_html=as_html(a.correction) if a.correction else None,
+        reading_time=plural(minutes, MINUTE_FORMS, ui_lang, config.digits) + " للقراءة",
+        body_html=add_heading_anchors(html, HEADING_LINK, label_attrs),
+        image_abs_url=image_abs_url,
     )
+
+
+def escape_text(text: str) -> Markup:
+    return escape(text)
 
 
 def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+class DateFormat:
+    """Dates as a reader of one language sees them, in the site's timezone.
+
+    Month names come from `date_locale` when it is a variant of the text's language (ar_LB:
+    حزيران), digits from `digits` when the text is in the site's language; the machine-readable
+    `datetime` attributes are ISO 8601 and never change.
+    """
+
+    def __init__(self, locale: Locale, tz: ZoneInfo, digits: str):
+        self.locale, self.tz, self.digits = locale, tz, digits
+
+    @classmethod
+    def for_lang(cls, config: SiteConfig, tz: ZoneInfo, lang: str) -> DateFormat:
+        locale = Locale.parse(lang, sep="-")
+        if config.date_locale:
+            preferred = Locale.parse(config.date_locale.replace("-", "_"))
+            if preferred.language == locale.language:
+                locale = preferred
+        same_language = locale.language == Locale.parse(config.language, sep="-").language
+        return cls(locale, tz, config.digits if same_language else "latn")
+
+    def full(self, moment: datetime) -> str:
+        """`الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة`."""
+        local = moment.astimezone(self.tz)
+        patterns = DATE_PATTERNS.get(self.locale.language)
+        if patterns:
+            text = format_datetime(local, patterns[0], locale=self.locale)
+        else:
+            text = self.locale.datetime_formats["medium"].format(
+                format_time(local, "short", locale=self.locale), format_date(local, "full", locale=self.locale)
+            )
+        return to_digits(f"{text} {self.zone_name()}", self.digits)
+
+    def short(self, moment: datetime) -> str:
+        """`17 يونيو 2024، 7:01 م`: for lists, where the zone is named on the article."""
+        local = moment.astimezone(self.tz)
+        patterns = DATE_PATTERNS.get(self.locale.language)
+        if patterns:
+            text = format_datetime(local, patterns[1], locale=self.locale)
+        else:
+            text = self.locale.datetime_formats["medium"].format(
+                format_time(local, "short", locale=self.locale), format_date(local, "medium", locale=self.locale)
+            )
+        return to_digits(text, self.digits)
+
+    def zone_name(self) -> str:
+        phrases = TZ_PHRASES.get(self.locale.language)
+        utc = self.tz.key in UTC_ZONES
+        if phrases:
+            if utc:
+                return phrases[1]
+            return phrases[0].format(city=get_timezone_location(self.tz, locale=self.locale, return_city=True))
+        return "UTC" if utc else get_timezone_location(self.tz, locale=self.locale)
+
+    def hijri(self, moment: datetime) -> str | None:
+        """`11 ذو الحجة 1445 هـ` (Umm al-Qura) for Arabic text; None outside its range (1924-2077)."""
+        if self.locale.language != "ar":
+            return None
+        return hijri_text(moment.astimezone(self.tz).date(), self.digits)
+
+
+def hijri_text(day: date, digits: str = "latn") -> str | None:
+    try:
+        h = Gregorian(day.year, day.month, day.day).to_hijri()
+    except (OverflowError, ValueError):
+        return None
+    return to_digits(f"{h.day} {h.month_name('ar')} {h.year} {h.notation('ar')}", digits)
+
+
 def date_text(moment: datetime, tz: ZoneInfo, lang: str) -> str:
-    """`الاثنين 17 يونيو 2024 · 19:01`, in the site's timezone, with CLDR names."""
-    return format_datetime(moment.astimezone(tz), DATE_PATTERN, locale=Locale.parse(lang, sep="-"))
+    """`الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة`, in the site's timezone, with CLDR names."""
+    return DateFormat(Locale.parse(lang, sep="-"), tz, "latn").full(moment)
 
 
 def direction(lang: str) -> str:
@@ -102,7 +214,7 @@ def direction(lang: str) -> str:
 
 
 def paginate(
-    entries: tuple[Entry, ...], per_page: int, path_for: Callable[[int], str], u: Urls
+    entries: tuple[Entry, ...], per_page: int, path_for: Callable[[int], str], u: Urls, digits: str = "latn"
 ) -> tuple[ListPage, ...]:
     chunks = [entries[i : i + per_page] for i in range(0, len(entries), per_page)] or [()]
     total = len(chunks)
@@ -115,6 +227,8 @@ def paginate(
             entries=chunk,
             prev_url=u.link(path_for(n - 1)) if n > 1 else None,
             next_url=u.link(path_for(n + 1)) if n < total else None,
+            number_text=to_digits(str(n), digits),
+            label=to_digits(f"صفحة {n} من {total}", digits),
         )
         for n, chunk in enumerate(chunks, start=1)
     )
@@ -126,17 +240,6 @@ def related(entry: Entry, entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
     return tuple(e for e in entries if e.slug != entry.slug and any(t.slug == main for t in e.topics))[:RELATED]
 
 
-# Arabic counts take the noun form CLDR's plural category asks for.
-ARTICLE_FORMS = {
-    "zero": "لا أخبار",
-    "one": "خبر واحد",
-    "two": "خبران",
-    "few": "{n} أخبار",
-    "many": "{n} خبرًا",
-    "other": "{n} خبر",
-}
-
-
-def count_articles(n: int) -> str:
-    """`خبر واحد`, `خبران`, `3 أخبار`, `11 خبرًا`, `100 خبر`."""
-    return ARTICLE_FORMS[Locale.parse("ar").plural_form(n)].format(n=n)
+def count_articles(n: int, digits: str = "latn") -> str:
+    """`خبر واحد`, `خبران`, `3 أخبار`, `11 خبرًا`, `100 خبر`: CLDR's Arabic plural forms."""
+    return plural(n, ARTICLE_FORMS, "ar", digits)

@@ -130,7 +130,7 @@ def test_failing_render_keeps_previous_output(site: Path, capsys):
     assert build(site) == 0
     before = snapshot(site / "output")
     article = site / "templates" / "article.html"
-    article.write_text(article.read_text().replace("{{ entry.title }}</h1>", "{{ entry.no_such_field }}</h1>"))
+    article.write_text(article.read_text().replace("{{ entry.title_html }}</h1>", "{{ entry.no_such_field }}</h1>"))
     assert build(site) == 1
     err = capsys.readouterr().err
     assert err.startswith("templates/article.html:")
