@@ -1,0 +1,121 @@
+"""Markdown body -> the links, images and headings in it, each with its file line and column.
+
+Pure text scanning, no rendering: code (fenced blocks, `spans`), HTML comments and
+backslash-escaped punctuation are blanked out first, keeping every offset, so a
+position in the blanked text is a position in the file. Raw HTML is not scanned:
+only Markdown links count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
+
+# Link text: no bracket except one nested pair, and never across a blank line.
+_CHAR = r"(?:[^\[\]\n]|\n(?![ \t]*(?:\n|\Z)))"
+_TEXT = rf"(?:{_CHAR}|\[{_CHAR}*\])*"
+_URL = r"<[^<>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*"
+_TITLE = r"\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)"
+INLINE = re.compile(rf"(!?)\[({_TEXT})\]\([ \t]*\n?[ \t]*({_URL})(?:\s+(?:{_TITLE}))?[ \t]*\n?[ \t]*\)")
+REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^<>\n]*>|\S+)", re.M)
+AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>")
+ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)", re.M)
+SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[#>|*+-]|\d+[.)]|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    line: int  # file line of the URL
+    col: int  # from 1
+    url: str
+    image: bool  # ![...](...)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    line: int
+    level: int  # 1..6
+    text: str
+
+
+def blank(text: str) -> str:
+    """`text` with code, comments and escapes replaced by spaces; same length, same newlines."""
+    lines = text.split("\n")
+    fence = ""
+    for i, line in enumerate(lines):
+        match = FENCE.match(line)
+        if fence:
+            if (
+                match
+                and match.group(1)[0] == fence[0]
+                and len(match.group(1)) >= len(fence)
+                and not line[match.end() :].strip()
+            ):
+                fence = ""
+            lines[i] = " " * len(line)
+        elif match and not (match.group(1)[0] == "`" and "`" in line[match.end() :]):
+            fence = match.group(1)
+            lines[i] = " " * len(line)
+    text = "\n".join(lines)
+    for pattern in (COMMENT, CODE_SPAN, ESCAPE):
+        text = pattern.sub(_spaces, text)
+    return text
+
+
+def _spaces(match: re.Match) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def find_links(body: str, body_line: int = 1) -> list[Link]:
+    """Every Markdown link, image, reference definition and autolink, in order of position."""
+    text = blank(body)
+    found: list[tuple[int, str, bool]] = []
+    _inline(text, 0, len(text), found)
+    found += [(m.start(1), m.group(1), False) for m in REFERENCE.finditer(text)]
+    found += [(m.start(1), m.group(1), False) for m in AUTOLINK.finditer(text)]
+    links = []
+    for pos, url, image in sorted(found):
+        if url.startswith("<") and url.endswith(">"):
+            url, pos = url[1:-1], pos + 1
+        line, col = position(text, pos)
+        links.append(Link(body_line + line - 1, col, url.strip(), image))
+    return links
+
+
+def _inline(text: str, start: int, end: int, found: list[tuple[int, str, bool]]) -> None:
+    pos = start
+    while True:
+        match = INLINE.search(text, pos, end)
+        if not match:
+            return
+        found.append((match.start(3), match.group(3), match.group(1) == "!"))
+        _inline(text, match.start(2), match.end(2), found)  # an image inside a link's text
+        pos = match.end()
+
+
+def find_headings(body: str, body_line: int = 1) -> list[Heading]:
+    """ATX (`## x`) and setext (`x` underlined with === or ---) headings, in order."""
+    lines = blank(body).split("\n")
+    headings = []
+    for i, line in enumerate(lines):
+        atx = ATX.match(line)
+        if atx:
+            headings.append(Heading(body_line + i, len(atx.group(1)), line[atx.end() :].strip(" #\t")))
+            continue
+        setext = SETEXT.match(line)
+        if setext and i > 0 and not NOT_PARAGRAPH.match(lines[i - 1]) and not SETEXT.match(lines[i - 1]):
+            level = 1 if setext.group(1)[0] == "=" else 2
+            headings.append(Heading(body_line + i - 1, level, lines[i - 1].strip()))
+    return headings
+
+
+def position(text: str, pos: int) -> tuple[int, int]:
+    """(line, column) of an offset, both from 1."""
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1

@@ -1,0 +1,187 @@
+"""Links and images in article bodies must lead somewhere: a cross-file rule of the build and of `check`.
+
+Nothing here touches the disk: a link is resolved against the lists of files that
+were read and against every address of the URL map (urls.py), the same way
+`Urls.resolve_body_url` resolves it for the built page.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from . import urls
+from .bodyscan import Link, find_links
+from .model import Article, Topic
+from .problems import Problem
+from .yamlnodes import nearest
+
+ARTICLES = "content/articles/"
+IMAGES = "content/images/"
+# Files the renderer writes that have no function in urls.py.
+OTHER_PAGES = ("index.html", "sitemap.xml", "robots.txt", "404.html")
+ADDRESS_HINT = "site addresses look like /articles/<slug>/, /topics/<slug>/, /images/<file>"
+FILE_HINT = "link to an article by its file (e.g. ../05/budget.md) or its address (e.g. /articles/budget/)"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMap:
+    """What a link from one article may lead to."""
+
+    articles: Mapping[str, str]  # article file -> slug, for the articles published with this one
+    drafts: Mapping[str, str]  # article file -> slug, for drafts that are not
+    unreadable: frozenset[str]  # article files with errors of their own: they exist, slug unknown
+    images: frozenset[str]  # files under content/images/, relative to it
+    paths: frozenset[str]  # every site path (urls.py), e.g. articles/visit/, topics/, feed.xml
+
+
+def site_map(
+    articles: Sequence[Article],
+    article_files: Iterable[str],
+    topics: Sequence[Topic],
+    images: Iterable[str],
+    static: Iterable[str],
+    per_page: int,
+    drafts: bool,
+) -> SiteMap:
+    """The site as built without drafts (`drafts=False`) or with them."""
+    shown = [a for a in articles if drafts or not a.draft]
+    hidden = {a.path: a.slug for a in articles if a.draft and not drafts}
+    readable = {a.path for a in articles}
+    paths = {*OTHER_PAGES, urls.home(), urls.topics_index(), urls.feed()}
+    paths |= {urls.home(n) for n in range(2, pages(len(shown), per_page) + 1)}
+    paths |= {urls.article(a.slug) for a in shown}
+    for topic in topics:
+        count = sum(1 for a in shown if topic.slug in a.topics)
+        paths |= {urls.topic(topic.slug, n) for n in range(1, pages(count, per_page) + 1)}
+        paths.add(urls.topic_feed(topic.slug))
+    paths |= {urls.image(name) for name in images}
+    paths |= {urls.static(name) for name in static}
+    return SiteMap(
+        articles={a.path: a.slug for a in shown},
+        drafts=hidden,
+        unreadable=frozenset(f for f in article_files if f not in readable),
+        images=frozenset(images),
+        paths=frozenset(paths),
+    )
+
+
+def pages(count: int, per_page: int) -> int:
+    return max(1, math.ceil(count / max(per_page, 1)))
+
+
+def check_links(
+    articles: Sequence[Article],
+    article_files: Iterable[str],
+    topics: Sequence[Topic],
+    images: Iterable[str],
+    static: Iterable[str],
+    per_page: int,
+) -> list[Problem]:
+    """Every internal link and image in every body must exist in the published site.
+
+    A published article may link only to published articles; a draft also to drafts.
+    """
+    args = (articles, tuple(article_files), topics, tuple(images), tuple(static), per_page)
+    published, everything = site_map(*args, drafts=False), site_map(*args, drafts=True)
+    problems = []
+    for article in articles:
+        where = everything if article.draft else published
+        for link in find_links(article.body, article.body_line):
+            problem = check_link(link, article.path, where)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def check_link(link: Link, article_path: str, site: SiteMap) -> Problem | None:
+    parts = urlsplit(link.url)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None  # another site, mailto:, or a #fragment of this page
+    what = "image" if link.image else "link"
+
+    def problem(code: str, message: str, hint: str) -> Problem:
+        return Problem(article_path, link.line, link.col, code, f"{what} '{link.url}' {message}", hint)
+
+    path = unquote(parts.path)
+    if path.startswith("/"):
+        return check_address(path, site, problem)
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(article_path), path))
+    if target in site.articles or target in site.unreadable:
+        return None
+    if target.startswith(IMAGES) and target.removeprefix(IMAGES) in site.images:
+        return None
+    if target in site.drafts:
+        return problem(
+            "NSH121",
+            f"goes to {target}, a draft that is not published",
+            "link to it once it is published (without 'draft: true')",
+        )
+    if target.startswith(IMAGES):
+        return problem("NSH111", f"is not in {IMAGES}", image_hint(target.removeprefix(IMAGES), site))
+    if not target.startswith("content/"):
+        return problem("NSH121", "leads outside the site's content folder", FILE_HINT)
+    return problem(
+        "NSH121",
+        f"goes to {target}, which is not an article or image of the site",
+        file_hint(path, target, article_path, site),
+    )
+
+
+def check_address(path: str, site: SiteMap, problem) -> Problem | None:
+    """A site-absolute link, `/articles/x/`: one of the addresses the build writes."""
+    site_path = path.lstrip("/")
+    if site_path.endswith("index.html"):
+        site_path = site_path.removesuffix("index.html")
+    if site_path in site.paths or site_path + "/" in site.paths:
+        return None
+    if site_path.startswith("images/"):
+        return problem("NSH111", f"is not in {IMAGES}", image_hint(site_path.removeprefix("images/"), site))
+    drafts = {urls.article(slug) for slug in site.drafts.values()}
+    if site_path in drafts or site_path + "/" in drafts:
+        return problem("NSH122", "goes to a draft that is not published", "link to it once it is published")
+    close = nearest(site_path, site.paths)
+    hint = f"did you mean '/{close[0]}'?" if close else ADDRESS_HINT
+    return problem("NSH122", "goes to no page of the site", hint)
+
+
+def image_hint(name: str, site: SiteMap) -> str:
+    if name in site.images:
+        return f"the file is there: link it as '/images/{name}'"
+    base = posixpath.basename(name)
+    close = [n for n in site.images if posixpath.basename(n) == base] or nearest(name, site.images)
+    if close:
+        return f"did you mean '/images/{close[0]}'?"
+    return f"add the file to {IMAGES}, or correct the address"
+
+
+def file_hint(path: str, target: str, article_path: str, site: SiteMap) -> str:
+    """Suggest the article, image or web address the author probably meant."""
+    base = posixpath.basename(target)
+    if base in site.images:
+        return f"images are in {IMAGES}: link it as '/images/{base}'"
+    if target.endswith(".md"):
+        same = [f for f in site.articles if posixpath.basename(f) == base]
+        close = same or nearest(target, site.articles)
+        if close:
+            return f"did you mean '{posixpath.relpath(close[0], posixpath.dirname(article_path))}'?"
+    first = path.split("/", 1)[0]
+    if "." in first and not first.startswith(".") and not first.endswith(".md"):
+        return f"for another website write the whole address, e.g. 'https://{path}'"
+    return FILE_HINT
+
+
+def local_image(url: str, article_path: str) -> str | None:
+    """The file under content/images/ that a body link or image points to, if it points to one."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    if path.startswith("/"):
+        name = path.lstrip("/")
+        return name.removeprefix("images/") if name.startswith("images/") else None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(article_path), path))
+    return target.removeprefix(IMAGES) if target.startswith(IMAGES) else None
