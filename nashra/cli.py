@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .check import add_check_options, run_check
 from .config import load_config
 from .content import IMAGES_DIR, STATIC_DIR, load_content
 from .feeds import write_feeds
@@ -53,6 +54,7 @@ def build(args: argparse.Namespace) -> int:
 # name -> (help, add options, run)
 COMMANDS = {
     "build": ("build the site into output/ (the default command)", add_build_options, build),
+    "check": ("check the content as the build would, and more, without writing anything", add_check_options, run_check),
 }
 
 

@@ -300,6 +300,9 @@ def is_safe_relpath(value: str) -> bool:
 
 def web_url(r: Reader, node: Node, name: str) -> str | None:
     value = r.text(node, name, required=False)
+    if value == "":
+        r.error(node, "NSH102", f"{name} is empty", "fill in the https:// address, or delete the line")
+        return None
     if value is not None and not is_web_url(value):
         r.error(
             node,

@@ -143,9 +143,17 @@ def check_address(path: str, site: SiteMap, problem) -> Problem | None:
     drafts = {urls.article(slug) for slug in site.drafts.values()}
     if site_path in drafts or site_path + "/" in drafts:
         return problem("NSH122", "goes to a draft that is not published", "link to it once it is published")
-    close = nearest(site_path, site.paths)
-    hint = f"did you mean '/{close[0]}'?" if close else ADDRESS_HINT
-    return problem("NSH122", "goes to no page of the site", hint)
+    return problem("NSH122", "goes to no page of the site", address_hint(site_path, site))
+
+
+def address_hint(site_path: str, site: SiteMap) -> str:
+    """The nearest address of the same kind (`articles/budjet/` -> `articles/budget/`)."""
+    first, _, rest = site_path.partition("/")
+    if rest and (rest in site.paths or rest + "/" in site.paths):
+        return f"write '/{rest}': Nashra adds the site's own address ('/{first}/') itself"
+    same_kind = {p.partition("/")[2]: p for p in site.paths if p.partition("/")[0] == first and "/" in p}
+    close = nearest(rest, same_kind)
+    return f"did you mean '/{same_kind[close[0]]}'?" if close else ADDRESS_HINT
 
 
 def image_hint(name: str, site: SiteMap) -> str:
@@ -164,10 +172,12 @@ def file_hint(path: str, target: str, article_path: str, site: SiteMap) -> str:
     if base in site.images:
         return f"images are in {IMAGES}: link it as '/images/{base}'"
     if target.endswith(".md"):
-        same = [f for f in site.articles if posixpath.basename(f) == base]
-        close = same or nearest(target, site.articles)
+        by_name: dict[str, str] = {}
+        for f in sorted(site.articles):
+            by_name.setdefault(posixpath.basename(f), f)
+        close = nearest(base, by_name)
         if close:
-            return f"did you mean '{posixpath.relpath(close[0], posixpath.dirname(article_path))}'?"
+            return f"did you mean '{posixpath.relpath(by_name[close[0]], posixpath.dirname(article_path))}'?"
     first = path.split("/", 1)[0]
     if "." in first and not first.startswith(".") and not first.endswith(".md"):
         return f"for another website write the whole address, e.g. 'https://{path}'"

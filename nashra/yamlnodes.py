@@ -124,14 +124,14 @@ class Reader:
     def text(self, node: Node, name: str, *, required: bool = True) -> str | None:
         if is_null(node):
             if required:
-                self.error(node, "NSH102", f"'{name}' is empty", f"write a value after '{name}:'")
+                self.error(node, "NSH102", f"'{name}' is empty", f"fill it in: write a value after '{name}:'")
             return None
         if not isinstance(node, ScalarNode):
             self.error(node, "NSH103", f"'{name}' must be text, not a {kind(node)}", quote_hint(name))
             return None
         value = node.value.strip()
         if not value and required:
-            self.error(node, "NSH102", f"'{name}' is empty", f"write a value after '{name}:'")
+            self.error(node, "NSH102", f"'{name}' is empty", f"fill it in: write a value after '{name}:'")
             return None
         return value
 

@@ -158,6 +158,11 @@ def test_hints_suggest_what_was_meant():
     assert hint("![a](../images/route.svg)") == "images are in content/images/: link it as '/images/route.svg'"
     assert hint("![a](/images/rout.svg)") == "did you mean '/images/route.svg'?"
     assert hint("[a](/articles/budjet/)") == "did you mean '/articles/budget/'?"
+    assert hint("[a](/nashra/articles/budget/)") == (
+        "write '/articles/budget/': Nashra adds the site's own address ('/nashra/') itself"
+    )
+    assert hint("[a](/topics/politic/)") == "did you mean '/topics/politics/'?"
+    assert hint("[a](../05/nope.md)").startswith("link to an article by its file")
     assert (
         hint("[a](www.reuters.com/world)")
         == "for another website write the whole address, e.g. 'https://www.reuters.com/world'"

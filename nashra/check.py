@@ -1,0 +1,358 @@
+"""`check`: the build's reading and rules, plus contributor warnings, reported without writing the site.
+
+`check` runs exactly what the build reads (load_config, read_content: front matter,
+cross-file rules, links) and stops before rendering, as `zola check` does. On top
+it adds what only a reviewer would say (warnings, NSH4xx), and checks the paths
+it is given (NSH5xx). Warnings never fail the build, nor `check` unless --strict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .bodyscan import blank, find_headings, find_links
+from .config import CONFIG_FILE, load_config
+from .content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, list_files, read_content
+from .links import local_image
+from .model import Article, Content
+from .problems import ContentError, Problem
+from .report import FORMATS, count, format_github, format_json, format_text, summary_markdown, totals
+
+SUMMARY_MIN, SUMMARY_MAX = 40, 300
+TITLE_MAX = 110
+IMAGE_MAX = 500 * 1024  # bytes
+SITE_FILES = (CONFIG_FILE, TOPICS_FILE)  # their problems concern every article
+SCANNED = ("content", "templates", CONFIG_FILE)  # where a link out of the project is reported
+
+
+class UsageError(Exception):
+    """A command-line mistake: printed, exit 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    problems: tuple[Problem, ...]
+    articles: int  # article files read
+
+
+# ---- contributor warnings: pure ----
+
+
+def review_article(article: Article, now: datetime, image_sizes: Mapping[str, int]) -> list[Problem]:
+    """What a careful editor would point out, though the site builds: every warning for one article."""
+    found: list[Problem] = []
+
+    def warn(line: int, col: int, code: str, message: str, hint: str) -> None:
+        found.append(Problem(article.path, line, col, code, message, hint, "warning"))
+
+    summary = len(article.summary)
+    if summary < SUMMARY_MIN:
+        warn(
+            article.line_of("summary"),
+            1,
+            "NSH401",
+            f"the summary is short ({summary} characters)",
+            f"write at least {SUMMARY_MIN} characters: one or two full sentences",
+        )
+    elif summary > SUMMARY_MAX:
+        warn(
+            article.line_of("summary"),
+            1,
+            "NSH402",
+            f"the summary is long ({summary} characters)",
+            f"keep it under {SUMMARY_MAX} characters: lists and feeds show all of it",
+        )
+    if len(article.title) > TITLE_MAX:
+        warn(
+            article.line_of("title"),
+            1,
+            "NSH403",
+            f"the title is long ({len(article.title)} characters)",
+            f"keep it under {TITLE_MAX} characters; details belong in the summary",
+        )
+    if article.date > now:
+        warn(
+            article.line_of("date"),
+            1,
+            "NSH404",
+            f"the date {article.date.isoformat(timespec='minutes')} is in the future",
+            "check the year and month: the article is published at once, with this date",
+        )
+    if not blank(article.body).strip():
+        warn(
+            article.body_line - 1,
+            1,
+            "NSH405",
+            "the article has no body",
+            "write the article's text below the closing '---'",
+        )
+    found += insecure_links(article)
+    found += skipped_headings(article)
+    found += large_images(article, image_sizes)
+    return found
+
+
+def insecure_links(article: Article) -> list[Problem]:
+    """NSH406: addresses of other sites that use http:// rather than https://."""
+    urls = [(link.line, link.col, link.url) for link in find_links(article.body, article.body_line)]
+    if article.source.url:
+        urls.append((article.line_of("source"), 1, article.source.url))
+    if article.image:
+        urls.append((article.line_of("image"), 1, article.image.src))
+    return [
+        Problem(
+            article.path,
+            line,
+            col,
+            "NSH406",
+            f"the address '{url}' is not secure (http://)",
+            "use https:// if the site offers it (open the address and check)",
+            "warning",
+        )
+        for line, col, url in urls
+        if urlsplit(url).scheme.lower() == "http"
+    ]
+
+
+def skipped_headings(article: Article) -> list[Problem]:
+    """NSH407: the article's title is the page's level 1; body headings go down one level at a time."""
+    found = []
+    level = 1
+    for heading in find_headings(article.body, article.body_line):
+        if heading.level > level + 1:
+            found.append(
+                Problem(
+                    article.path,
+                    heading.line,
+                    1,
+                    "NSH407",
+                    f"heading level {heading.level} follows level {level}: level {level + 1} is skipped",
+                    f"start the heading with {'#' * (level + 1)} (level {level + 1})",
+                    "warning",
+                )
+            )
+        level = heading.level
+    return found
+
+
+def large_images(article: Article, image_sizes: Mapping[str, int]) -> list[Problem]:
+    """NSH408: image files over IMAGE_MAX, where the article uses them."""
+    used = []
+    if article.image:
+        used.append((article.line_of("image"), 1, article.image.src))
+    used += [
+        (link.line, link.col, name)
+        for link in find_links(article.body, article.body_line)
+        if link.image and (name := local_image(link.url, article.path))
+    ]
+    return [
+        Problem(
+            article.path,
+            line,
+            col,
+            "NSH408",
+            f"the image '{name}' is {image_sizes[name] // 1024} KB",
+            f"make it smaller than {IMAGE_MAX // 1024} KB: about 1600 pixels wide, JPEG or WebP",
+            "warning",
+        )
+        for line, col, name in used
+        if image_sizes.get(name, 0) > IMAGE_MAX
+    ]
+
+
+def review(content: Content, now: datetime, image_sizes: Mapping[str, int]) -> list[Problem]:
+    return [p for article in content.articles for p in review_article(article, now, image_sizes)]
+
+
+# ---- paths and links out of the project: these read the disk, never beyond the project ----
+
+
+def select_paths(root: Path, paths: Iterable[str], cwd: Path, articles: set[str]) -> tuple[set[str], list[Problem]]:
+    """The article files named on the command line (relative to the site root), and problems with the others.
+
+    A path is located by its text first, so `../x.md` or an absolute path outside the
+    project is refused before anything is read; a symlink is then followed only to
+    check that it stays inside.
+    """
+    top = Path(os.path.normpath(root.absolute()))
+    real_top = root.resolve()
+    wanted: set[str] = set()
+    problems: list[Problem] = []
+
+    def refuse(given: str, code: str, message: str, hint: str) -> None:
+        problems.append(Problem(given, 0, 0, code, message, hint))
+
+    for given in paths:
+        lexical = Path(os.path.normpath(cwd / given))
+        if not lexical.is_relative_to(top):
+            refuse(given, "NSH501", f"'{given}' is outside the project", f"give a file in {ARTICLES_DIR}/")
+            continue
+        rel = lexical.relative_to(top).as_posix()
+        if (lexical.is_symlink() or lexical.exists()) and leads_outside(lexical, real_top):
+            refuse(
+                given,
+                "NSH502",
+                f"'{given}' is a link to a file outside the project",
+                "copy the file into the project instead of linking to it",
+            )
+        elif not rel.startswith(ARTICLES_DIR + "/") or not rel.endswith(".md"):
+            refuse(given, "NSH501", f"'{given}' is not an article", f"articles are .md files in {ARTICLES_DIR}/")
+        elif not lexical.is_file():
+            refuse(given, "NSH501", f"'{given}' does not exist", "check the file's name and folder")
+        elif rel not in articles:
+            refuse(given, "NSH501", f"'{given}' is not read by the build", "file names must not start with '.'")
+        else:
+            wanted.add(rel)
+    return wanted, problems
+
+
+def links_out_of_project(root: Path) -> list[Problem]:
+    """NSH502: symlinks in the site's folders that lead outside the project (the build leaves them out)."""
+    real_top = root.resolve()
+    problems = []
+    for name in SCANNED:
+        start = root / name
+        entries = [start] if start.is_symlink() else []
+        for folder, dirs, files in os.walk(start):  # never follows a symlinked folder
+            entries += [Path(folder) / entry for entry in dirs + files]
+        for path in sorted(entries):
+            if path.is_symlink() and leads_outside(path, real_top):
+                rel = path.relative_to(root).as_posix()
+                problems.append(
+                    Problem(
+                        rel,
+                        0,
+                        0,
+                        "NSH502",
+                        f"'{rel}' is a link to something outside the project (or nowhere)",
+                        "copy the file into the project instead; the build leaves it out",
+                    )
+                )
+    return problems
+
+
+def leads_outside(path: Path, real_top: Path) -> bool:
+    """Whether following `path`'s symlinks ends outside `real_top` (or nowhere: a loop)."""
+    try:
+        return not path.resolve().is_relative_to(real_top)
+    except (OSError, RuntimeError):  # a symlink loop
+        return True
+
+
+def image_sizes(root: Path, names: Iterable[str]) -> dict[str, int]:
+    """Sizes of files under content/images/ (names as listed by the build: inside the project)."""
+    return {name: (root / IMAGES_DIR / name).stat().st_size for name in names}
+
+
+def changed_files(root: Path, ref: str) -> set[str]:
+    """Files changed since `ref` (committed, uncommitted and new), relative to the site root."""
+    commands = [
+        ["git", "diff", "--name-only", "--relative", "--no-renames", f"{ref}...HEAD", "--"],
+        ["git", "diff", "--name-only", "--relative", "--no-renames", "HEAD", "--"],
+        ["git", "ls-files", "--others", "--exclude-standard"],
+    ]
+    changed: set[str] = set()
+    for command in commands:
+        try:
+            result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise UsageError(f"--changed-from needs git: {exc}") from None
+        if result.returncode != 0:
+            reason = (result.stderr.strip().splitlines() or ["git failed"])[0]
+            raise UsageError(f"--changed-from {ref}: {reason}")
+        changed.update(line for line in result.stdout.splitlines() if line)
+    return changed
+
+
+# ---- the whole check ----
+
+
+def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = None, cwd: Path | None = None) -> Checked:
+    """Read and check the site; with `paths`, report only those articles (and site-wide files)."""
+    now = now or datetime.now(UTC)
+    try:
+        config = load_config(root)
+    except ContentError as exc:
+        return Checked(exc.problems, 0)
+    content, problems = read_content(root, config)
+    names = {f"{ARTICLES_DIR}/{name}" for name in list_files(root / ARTICLES_DIR, root, "*.md")}
+    problems += review(content, now, image_sizes(root, content.images))
+    problems += links_out_of_project(root)
+    if paths:
+        wanted, refused = select_paths(root, paths, cwd or Path.cwd(), names)
+        problems = [p for p in problems if p.path in wanted or p.path in SITE_FILES] + refused
+    return Checked(tuple(sorted(problems)), len(names))
+
+
+def changed_first(problems: Iterable[Problem], changed: set[str]) -> list[Problem]:
+    """Problems in changed files first: GitHub shows only the first 10 errors of a step."""
+    return sorted(problems, key=lambda p: (p.path not in changed, p))
+
+
+# ---- the command ----
+
+
+def add_check_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="articles to check (default: the whole site)")
+    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="text (default), github or json")
+    p.add_argument(
+        "--changed-from",
+        metavar="REF",
+        help="list problems in files changed since the git REF first, e.g. origin/main",
+    )
+    p.add_argument("--strict", action="store_true", help="fail on warnings too")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    try:
+        changed = changed_files(root, args.changed_from) if args.changed_from else set()
+    except UsageError as exc:
+        print(f"build.py check: error: {exc}", file=sys.stderr)
+        return 2
+    checked = check_site(root, args.paths)
+    problems = changed_first(checked.problems, changed)
+    if args.format == "json":
+        print(format_json(problems))
+    elif args.format == "github":
+        if problems:
+            print(format_github(problems, lambda path: github_file(path, root)))
+            print(totals(problems, checked.articles))
+    else:
+        if problems:
+            print(format_text(problems, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
+        print(totals(problems, checked.articles))
+    write_summary(problems, checked.articles)
+    errors, warnings = count(problems)
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def github_file(path: str, root: Path) -> str | None:
+    """The path GitHub annotates: relative to the working directory (the repository's top)."""
+    if path.startswith("-"):
+        return None  # a command-line option, not a file
+    full = Path(os.path.normpath((root / path).absolute()))
+    cwd = Path.cwd()
+    return full.relative_to(cwd).as_posix() if full.is_relative_to(cwd) else None
+
+
+def write_summary(problems: Sequence[Problem], articles: int) -> None:
+    """Append the table to the job summary when running on GitHub Actions."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    guide = None
+    server, repo, sha = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    if server and repo and sha:
+        guide = f"{server}/{repo}/blob/{sha}/CONTRIBUTING.md"
+    with open(target, "a", encoding="utf-8") as summary:
+        summary.write(summary_markdown(problems, articles, guide) + "\n")
