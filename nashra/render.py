@@ -26,6 +26,7 @@ from .urls import Urls
 
 TEMPLATES = ("article.html", "list.html", "topics.html", "404.html")
 STYLESHEET = "style.css"
+ICON = "favicon.svg"
 # Fonts every page uses, preloaded so text does not reflow when they arrive (see templates/static/fonts/).
 FONTS = ("fonts/naskh-regular.woff2", "fonts/naskh-bold.woff2")
 
@@ -53,6 +54,7 @@ class Chrome:
     home_url: str
     topics_url: str
     stylesheet: str
+    icon: str | None
     feeds: tuple[tuple[str, str], ...]  # (title, url) for autodiscovery
     nav: tuple[NavItem, ...]
     noindex: bool = False
@@ -165,6 +167,7 @@ def chrome(
         home_url=u.link(urls.home()),
         topics_url=u.link(urls.topics_index()),
         stylesheet=u.link(urls.static(STYLESHEET)),
+        icon=u.link(urls.static(ICON)) if ICON in site.static else None,
         feeds=feeds,
         nav=tuple(NavItem(t.topic.name, t.url, t.topic.slug == current) for t in site.topics),
         noindex=noindex,
