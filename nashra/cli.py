@@ -16,6 +16,8 @@ from .check import add_check_options, run_check
 from .config import load_config
 from .content import IMAGES_DIR, STATIC_DIR, load_content
 from .feeds import write_feeds
+from .guide import add_topics_options, run_topics
+from .new import add_new_options, run_new
 from .output import check_output_dir, write_output
 from .problems import ContentError, Problem
 from .render import load_templates, render_site
@@ -54,7 +56,9 @@ def build(args: argparse.Namespace) -> int:
 # name -> (help, add options, run)
 COMMANDS = {
     "build": ("build the site into output/ (the default command)", add_build_options, build),
-    "check": ("check the content as the build would, and more, without writing anything", add_check_options, run_check),
+    "check": ("check the content as the build does, and more, writing nothing", add_check_options, run_check),
+    "new": ("start a new article file, with every required key to fill in", add_new_options, run_new),
+    "topics": ("list the topics as text or Markdown, or update CONTRIBUTING.md's list", add_topics_options, run_topics),
 }
 
 
