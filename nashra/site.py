@@ -68,7 +68,7 @@ def build_site(config: SiteConfig, content: Content, drafts: bool = False) -> Si
         entries=entries,
         home=home,
         topics=tuple(listings),
-        related=MappingProxyType({e.slug: related(e, entries) for e in entries}),
+        related=MappingProxyType(related_by_slug(entries, {t.topic.slug: t.entries for t in listings})),
         images=content.images,
         static=content.static,
     )
@@ -234,10 +234,12 @@ def paginate(
     )
 
 
-def related(entry: Entry, entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
-    """The newest other articles in `entry`'s first (main) topic."""
-    main = entry.topics[0].slug
-    return tuple(e for e in entries if e.slug != entry.slug and any(t.slug == main for t in e.topics))[:RELATED]
+def related_by_slug(entries: tuple[Entry, ...], by_topic: dict[str, tuple[Entry, ...]]) -> dict[str, tuple[Entry, ...]]:
+    """For each entry, the newest other articles in its first (main) topic (`by_topic` is newest first)."""
+    return {
+        e.slug: tuple(o for o in by_topic[e.topics[0].slug][: RELATED + 1] if o.slug != e.slug)[:RELATED]
+        for e in entries
+    }
 
 
 def count_articles(n: int, digits: str = "latn") -> str:
