@@ -286,10 +286,11 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     names = {f"{ARTICLES_DIR}/{name}" for name in list_files(root / ARTICLES_DIR, root, "*.md")}
     problems += review(content, now, image_sizes(root, content.images))
     problems += links_out_of_project(root)
-    if paths:
-        wanted, refused = select_paths(root, paths, cwd or Path.cwd(), names)
-        problems = [p for p in problems if p.path in wanted or p.path in SITE_FILES] + refused
-    return Checked(tuple(sorted(problems)), len(names))
+    if not paths:
+        return Checked(tuple(sorted(problems)), len(names))
+    wanted, refused = select_paths(root, paths, cwd or Path.cwd(), names)
+    problems = [p for p in problems if p.path in wanted or p.path in SITE_FILES] + refused
+    return Checked(tuple(sorted(problems)), len(wanted))
 
 
 def changed_first(problems: Iterable[Problem], changed: set[str]) -> list[Problem]:

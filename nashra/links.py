@@ -153,7 +153,12 @@ def address_hint(site_path: str, site: SiteMap) -> str:
         return f"write '/{rest}': Nashra adds the site's own address ('/{first}/') itself"
     same_kind = {p.partition("/")[2]: p for p in site.paths if p.partition("/")[0] == first and "/" in p}
     close = nearest(rest, same_kind)
-    return f"did you mean '/{same_kind[close[0]]}'?" if close else ADDRESS_HINT
+    if close:
+        return f"did you mean '/{same_kind[close[0]]}'?"
+    if first == "topics":
+        topics = sorted(p for p in site.paths if p.count("/") == 2 and p.startswith("topics/") and p.endswith("/"))
+        return "topics are at " + ", ".join(f"'/{p}'" for p in topics[:8]) + " (content/topics.yml lists them)"
+    return ADDRESS_HINT
 
 
 def image_hint(name: str, site: SiteMap) -> str:

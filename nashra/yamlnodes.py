@@ -196,7 +196,7 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     close = nearest(word, choices)
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    return "allowed: " + ", ".join(choices)
+    return "allowed: " + ", ".join(choices) + "."
 
 
 def nearest(word: str, choices: Iterable[str]) -> list[str]:
