@@ -7,11 +7,10 @@ from feedgen.feed import FeedGenerator
 from . import urls
 from .markup import rewrite_urls
 from .model import Entry, Site
-from .typography import starts_with_latin
+from .typography import mark_rtl
 from .urls import Urls
 
 GENERATOR = "Nashra"
-RLM = "\u200f"  # RIGHT-TO-LEFT MARK: a right-to-left title that starts with a Latin name still reads right to left
 
 
 def write_feeds(site: Site) -> dict[str, bytes]:
@@ -53,7 +52,7 @@ def rss(
         fg.lastBuildDate(max(e.updated or e.date for e in items))
     for entry in items:
         fe = fg.add_entry(order="append")
-        fe.title(feed_title(entry))
+        fe.title(mark_rtl(entry.title, entry.dir))
         fe.link(href=entry.abs_url)
         fe.guid(entry.guid, permalink=False)
         fe.pubDate(entry.date)
@@ -65,8 +64,3 @@ def rss(
         if entry.author:
             fe.dc.dc_creator(entry.author)
     return fg.rss_str(pretty=True)
-
-
-def feed_title(entry: Entry) -> str:
-    """The title as plain text; a right-to-left one starting with a Latin letter gets a leading RLM."""
-    return RLM + entry.title if entry.dir == "rtl" and starts_with_latin(entry.title) else entry.title

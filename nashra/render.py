@@ -22,6 +22,7 @@ from .model import Entry, ListPage, Site, TopicListing
 from .problems import ContentError, Problem
 from .sharing import MetaTag, json_ld, news_article, page_meta
 from .site import direction
+from .typography import mark_rtl
 from .urls import Urls
 
 TEMPLATES = ("article.html", "list.html", "topics.html", "404.html")
@@ -146,12 +147,13 @@ def chrome(
     config = site.config
     feeds = ((config.title, u.absolute(urls.feed())),) + ((extra_feed,) if extra_feed else ())
     language = lang or config.language
+    marked = mark_rtl(title, direction(language))  # for text-only places: <title>, og:title
     description = description or config.description
     meta = (
         ()
         if noindex
         else page_meta(
-            config, title=title, description=description, url=u.absolute(site_path), lang=language, entry=entry
+            config, title=marked, description=description, url=u.absolute(site_path), lang=language, entry=entry
         )
     )
     return Chrome(
@@ -161,7 +163,7 @@ def chrome(
         site_dir=direction(config.language),
         site_title=config.title,
         site_description=config.description,
-        page_title=f"{title} — {config.title}" if title != config.title else title,
+        page_title=f"{marked} — {config.title}" if title != config.title else marked,
         description=description,
         canonical=u.absolute(site_path),
         home_url=u.link(urls.home()),

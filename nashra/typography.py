@@ -161,6 +161,16 @@ def starts_with_latin(text: str) -> bool:
     return bool(LATIN_RUN.match(text.lstrip()))
 
 
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK
+
+
+def mark_rtl(text: str, direction: str) -> str:
+    """Plain text that cannot hold <bdi> (a feed title, <title>, og:title): a right-to-left text that
+    starts with a Latin name gets a leading RLM, so readers that guess the direction from the first
+    letter still set it right to left."""
+    return RLM + text if direction == "rtl" and starts_with_latin(text) else text
+
+
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, tags dropped and entities decoded."""
     return html.unescape(re.sub(r"<[^>]*>", "", fragment))

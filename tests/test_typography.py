@@ -122,7 +122,9 @@ source:
     assert "<h1><bdi>BBC</bdi>: مسبار <bdi>Europa Clipper</bdi> ينطلق</h1>" in page
     assert "قالت <bdi>The New York Times</bdi> إن 3 تقارير" in page
     assert "<code>code Latin</code>" in page
-    assert "<title>BBC: مسبار Europa Clipper ينطلق — " in page  # <title> is text only: no markup there
+    # <title> and og:title are text only: no markup there, a leading RLM instead.
+    assert "<title>\u200fBBC: مسبار Europa Clipper ينطلق — " in page
+    assert '<meta property="og:title" content="\u200fBBC: مسبار Europa Clipper ينطلق">' in page
     card = (out / "topics/science/index.html").read_text(encoding="utf-8")
     assert "<bdi>BBC</bdi>: مسبار <bdi>Europa Clipper</bdi> ينطلق</a>" in card
     assert "أطلقت وكالة <bdi>NASA</bdi> مسبار <bdi>Europa Clipper</bdi>.</p>" in card
