@@ -365,6 +365,7 @@ def test_contrast_check_catches_a_pale_arabic_paragraph(browser, site, scheme):
         pale = "#b5b5b5" if scheme == "light" else "#4a4a4a"
         page.add_style_tag(content=f".body p {{ color: {pale} !important; }}")
         bad = low_contrast(page)
+        # (axe-core 4.14 reports no violation for this page: it takes the Arabic words for icon ligatures.)
         assert bad and {r["tag"] for r in bad} <= {"P", "STRONG", "A", "BDI"}, bad  # the body and nothing else
         assert any("بوتين" in r["text"] or "الكرملين" in r["text"] for r in bad), bad
     finally:
@@ -374,15 +375,16 @@ def test_contrast_check_catches_a_pale_arabic_paragraph(browser, site, scheme):
 # ---- valid HTML ----
 
 
-def test_nu_html_checker_finds_no_error_on_any_page(site):
+def test_nu_html_checker_finds_no_error_on_any_page_or_stylesheet(site):
     java = shutil.which("java")
     need(java is not None, "Java is not installed (apt-get install default-jre-headless)")
     need(VNU.is_file(), "vnu.jar is not installed (cd tests/browser && npm ci)")
     output = site[0]
     pages = sorted(str(p) for p in output.rglob("*.html"))
     assert len(pages) > 25
+    sheets = sorted(str(p) for p in output.rglob("*.css"))  # the stylesheet too, with the Nu checker's CSS rules
     run = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
+        [java, "-jar", str(VNU), "--errors-only", "--also-check-css", "--format", "json", *pages, *sheets],
         capture_output=True,
         text=True,
         timeout=180,
