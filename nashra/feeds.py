@@ -57,7 +57,7 @@ def rss(
         fe.guid(entry.guid, permalink=False)
         fe.pubDate(entry.date)
         fe.description(entry.summary_html or entry.summary)
-        body = rewrite_urls(entry.html, u.absolutise)
+        body = rewrite_urls(entry.html, lambda url, page=entry.abs_url: u.absolutise(url, page))
         fe.content(f'<div dir="{entry.dir}" lang="{entry.lang}">\n{body}\n</div>', type="CDATA")
         for topic in entry.topics:
             fe.category(term=names[topic.slug])

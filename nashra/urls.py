@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 ARTICLES_DIR = "content/articles"
 
@@ -68,12 +68,10 @@ class Urls:
     def absolute(self, site_path: str) -> str:
         return self.base_url + site_path
 
-    def absolutise(self, url: str) -> str:
-        """Make a link from `link` (or any root-relative URL) absolute, for feeds."""
-        if url.startswith("/") and not url.startswith("//"):
-            parts = urlsplit(self.base_url)
-            return f"{parts.scheme}://{parts.netloc}{url}"
-        return url
+    @staticmethod
+    def absolutise(url: str, page_url: str) -> str:
+        """Make a URL from a page at `page_url` absolute, as feeds need: `/nashra/a/`, `../b/`, `#x`."""
+        return urljoin(page_url, url)
 
     def resolve_body_url(self, url: str, article_path: str, slugs: Mapping[str, str]) -> str:
         """Resolve a link or image written in an article's Markdown.

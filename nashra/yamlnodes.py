@@ -48,7 +48,15 @@ class Reader:
     # ---- parsing ----
 
     def compose(self, text: str) -> Node | None:
-        """Parse `text` into a node tree; report syntax errors and duplicate keys."""
+        """Parse `text` into a node tree; report syntax errors and duplicate keys.
+
+        libyaml composes ten times faster; on any error the pure-Python parser
+        reads the text again, for its clearer messages.
+        """
+        node = _fast_compose(text)
+        if node is not None:
+            self._check_duplicates(node)
+            return node
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
@@ -176,6 +184,16 @@ class Reader:
         except ValueError:
             self.error(node, "NSH104" if name in {"date", "updated"} else "NSH103", f"{message}: '{value}'", hint)
             return None
+
+
+def _fast_compose(text: str) -> Node | None:
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return None
+    try:
+        return yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return None
 
 
 def is_null(node: Node) -> bool:

@@ -271,7 +271,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-# --- known gaps in Nashra's output (xfail until fixed in nashra/) --------------------------------------
+# --- links in article bodies ----------------------------------------------------------------------------
 
 
 def add_article(root: Path, name: str, body: str) -> None:
@@ -282,13 +282,13 @@ def add_article(root: Path, name: str, body: str) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="feeds.py absolutises only root-relative URLs (Urls.absolutise): a "
-                   "page-relative link in an article body stays relative in the feeds, where it resolves "
-                   "against the feed's address, not the article's")
 def test_relative_body_links_are_absolute_in_feeds(tmp_path):
     root = copy_fixture(tmp_path / "site")
-    add_article(root, "relative.md", "انظر [خبر الموازنة](../budget/).\n")
+    # A fragment link is the relative URL a body keeps; in a feed it must point at the article, not the feed.
+    add_article(root, "relative.md", "## details\n\nانظر [التفاصيل](#details).\n")
     assert build(root) == 0
+    feed = (root / "output/feed.xml").read_text(encoding="utf-8")
+    assert 'href="https://example.github.io/nashra/articles/relative/#details"' in feed
     with PagesServer(root / "output", "/nashra/") as server:
         report = Crawler(server.url, LAYOUTS["project"][0]).crawl([server.url])
     assert not [f for f in report.broken if "/articles/relative/" in f], "the link works on the page"

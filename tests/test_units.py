@@ -202,9 +202,12 @@ def test_resolve_body_url(url: str, expected: str):
 
 
 def test_absolutise():
-    assert U.absolutise("/nashra/a/") == "https://example.github.io/nashra/a/"
-    assert U.absolutise("https://x.org/") == "https://x.org/"
-    assert U.absolutise("//x.org/") == "//x.org/"
+    page = "https://example.github.io/nashra/articles/visit/"
+    assert U.absolutise("/nashra/a/", page) == "https://example.github.io/nashra/a/"
+    assert U.absolutise("../budget/", page) == "https://example.github.io/nashra/articles/budget/"
+    assert U.absolutise("#part", page) == page + "#part"
+    assert U.absolutise("https://x.org/", page) == "https://x.org/"
+    assert U.absolutise("mailto:desk@example.org", page) == "mailto:desk@example.org"
 
 
 # ---- Markdown and sanitising ----
