@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 from hijridate import Gregorian
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from . import urls
 from .content import is_web_url
@@ -90,7 +90,7 @@ def build_entry(
         image_url = u.link(urls.image(a.image.src)) if local else a.image.src
         image_abs_url = u.absolute(urls.image(a.image.src)) if local else a.image.src
     dates = DateFormat.for_lang(config, tz, lang)
-    as_html = isolate_text if rtl else escape_text
+    as_html = isolate_text if rtl else escape
     minutes = reading_minutes(plain_text(html), lang)
     return Entry(
         slug=a.slug,
@@ -121,14 +121,10 @@ def build_entry(
         hijri_text=dates.hijri(a.date) if config.show_hijri else None,
         modified_iso=iso(a.updated or a.date),
         correction_html=as_html(a.correction) if a.correction else None,
-        reading_time=plural(minutes, MINUTE_FORMS, ui_lang, config.digits) + " للقراءة",
+        reading_time=plural(minutes, MINUTE_FORMS, "ar", config.digits) + " للقراءة",  # the Arabic UI's words
         body_html=add_heading_anchors(html, HEADING_LINK, label_attrs),
         image_abs_url=image_abs_url,
     )
-
-
-def escape_text(text: str) -> Markup:
-    return escape(text)
 
 
 def iso(moment: datetime) -> str:
