@@ -457,10 +457,11 @@ def test_content_is_readable_with_javascript_disabled(browser, site):
 def test_print_hides_navigation_and_shows_link_addresses(context, site):
     page = open_page(context, site, PAGES["probe article"])
     page.emulate_media(media="print")
-    hidden = ".site-header, .topic-nav, .related, .site-footer, .print-link, .heading-anchor, .topic-labels"
+    hidden = ".topic-nav, .related, .site-footer, .print-link, .heading-anchor, .topic-labels, .skip-link"
     assert page.evaluate(
         f"[...document.querySelectorAll('{hidden}')].every((el) => getComputedStyle(el).display === 'none')"
     )
+    assert page.locator(".site-name").is_visible()  # the publication's name stays, for attribution
     assert page.locator(".print-url").is_visible()
     assert page.locator(".print-url bdi").inner_text() == "https://www.nytimes.com/"
     after = page.evaluate(
@@ -482,6 +483,7 @@ def test_printed_article_pdf_has_headline_and_source(context, site, tmp_path):
     assert "المصدر" in text and "نيويورك تايمز" in text
     assert "https://www.nytimes.com/" in squeezed  # the source's address, printed after its name
     assert "كل الأقسام" not in text and "المزيد في" not in text  # navigation and related list left out
+    assert "نشرة" in text.split("بوتين")[0]  # the site's name above the headline
 
 
 # ---- budget ----
