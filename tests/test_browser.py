@@ -171,8 +171,8 @@ def test_english_article_is_left_to_right_without_isolation(context, site):
 
 # ---- typography, from computed styles ----
 
-STYLE_AUDIT = """() => {
-    const px = (v) => parseFloat(v);
+# Rules for every element: no letter-spacing, capitals or justified lines, no italics in Arabic.
+RULES_AUDIT = """() => {
     const bad = [];
     for (const el of document.querySelectorAll('body *')) {
         const cs = getComputedStyle(el);
@@ -184,12 +184,17 @@ STYLE_AUDIT = """() => {
         if (lang.startsWith('ar') && cs.fontStyle !== 'normal' && el.textContent.trim())
             bad.push(what + ' italic Arabic');
     }
+    return bad;
+}"""
+
+# Measurements on an article page.
+STYLE_AUDIT = """() => {
+    const px = (v) => parseFloat(v);
     const p = getComputedStyle(document.querySelector('.body p'));
     const h1 = getComputedStyle(document.querySelector('h1'));
     const article = document.querySelector('.article').getBoundingClientRect();
     const link = getComputedStyle(document.querySelector('.body a'));
     return {
-        bad,
         bodySize: px(p.fontSize), bodyLeading: px(p.lineHeight) / px(p.fontSize),
         h1Leading: px(h1.lineHeight) / px(h1.fontSize),
         h2Leading: [...document.querySelectorAll('h2')].map((h) =>
@@ -205,8 +210,8 @@ STYLE_AUDIT = """() => {
 
 def test_arabic_typography_in_computed_styles(context, site):
     page = open_page(context, site, PAGES["probe article"])
+    assert page.evaluate(RULES_AUDIT) == []
     audit = page.evaluate(STYLE_AUDIT)
-    assert audit["bad"] == []
     assert 18 <= audit["bodySize"] <= 20, audit
     assert 1.7 <= audit["bodyLeading"] <= 1.9, audit
     assert 1.3 <= audit["h1Leading"] <= 1.45, audit
@@ -221,9 +226,16 @@ def test_arabic_typography_in_computed_styles(context, site):
 def test_every_page_kind_keeps_typography_rules(context, site):
     for name, path in PAGES.items():
         page = open_page(context, site, path)
-        bad = page.evaluate(STYLE_AUDIT.replace("const p = getComputedStyle", "return {bad}; const p = x"))
-        assert bad["bad"] == [], name
+        assert page.evaluate(RULES_AUDIT) == [], name
         page.close()
+
+
+def test_typography_audit_catches_what_arabic_must_not_get(context, site):
+    page = open_page(context, site, PAGES["probe article"])
+    page.add_style_tag(content=".lede { letter-spacing: 0.05em; font-style: italic; text-align: justify; }")
+    found = page.evaluate(RULES_AUDIT)
+    assert {f.split(" ", 1)[1] for f in found if f.startswith("p.lede")} >= {"justified", "italic Arabic"}
+    assert any(f.startswith("p.lede letter-spacing") for f in found)
 
 
 def test_heading_anchor_appears_on_hover_and_focus(context, site):
