@@ -16,12 +16,12 @@ CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
 COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 
-# Link text: no bracket except one nested pair, and never across a blank line.
+# `[text](` or `![text](`: no bracket in the text except one nested pair, never across a blank line, and
+# at most TEXT_MAX characters, so a stray `[` costs little. What follows `(` is read by `destination`.
+TEXT_MAX = 1000
 _CHAR = r"(?:[^\[\]\n]|\n(?![ \t]*(?:\n|\Z)))"
-_TEXT = rf"(?:{_CHAR}|\[{_CHAR}*\])*"
-_URL = r"<[^<>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*"
-_TITLE = r"\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)"
-INLINE = re.compile(rf"(!?)\[({_TEXT})\]\([ \t]*\n?[ \t]*({_URL})(?:\s+(?:{_TITLE}))?[ \t]*\n?[ \t]*\)")
+INLINE = re.compile(rf"(!?)\[((?:{_CHAR}|\[{_CHAR}{{0,{TEXT_MAX}}}\]){{0,{TEXT_MAX}}})\]\(")
+TITLE_END = {'"': '"', "'": "'", "(": ")"}
 REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^<>\n]*>|\S+)", re.M)
 AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>")
 ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)", re.M)
@@ -94,9 +94,63 @@ def _inline(text: str, start: int, end: int, found: list[tuple[int, str, bool]])
         match = INLINE.search(text, pos, end)
         if not match:
             return
-        found.append((match.start(3), match.group(3), match.group(1) == "!"))
+        link = destination(text, match.end(), end)
+        if link is None:
+            pos = match.start() + 1
+            continue
+        url_start, url_end, close = link
+        found.append((url_start, text[url_start:url_end], match.group(1) == "!"))
         _inline(text, match.start(2), match.end(2), found)  # an image inside a link's text
-        pos = match.end()
+        pos = close
+
+
+def destination(text: str, pos: int, end: int) -> tuple[int, int, int] | None:
+    """Read `url "title")` from just after `(`: (url start, url end, after `)`), or None if it is no link.
+
+    One pass, no backtracking: whitespace (at most one line break), the URL (`<...>` or
+    text with balanced parentheses), an optional title, whitespace, `)`.
+    """
+    pos = _space(text, pos, end)
+    if pos < end and text[pos] == "<":
+        close = text.find(">", pos + 1, end)
+        if close < 0 or "<" in text[pos + 1 : close] or "\n" in text[pos + 1 : close]:
+            return None
+        url_start, url_end, pos = pos, close + 1, close + 1
+    else:
+        url_start, depth = pos, 0
+        while pos < end and not text[pos].isspace() and text[pos] != "<":
+            if text[pos] == "(":
+                depth += 1
+            elif text[pos] == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            pos += 1
+        if depth:
+            return None
+        url_end = pos
+    after_url = pos
+    pos = _space(text, pos, end)
+    if pos > after_url and pos < end and text[pos] in TITLE_END:
+        close = text.find(TITLE_END[text[pos]], pos + 1, end)
+        if close < 0 or "\n" in text[pos + 1 : close]:
+            return None
+        pos = _space(text, close + 1, end)
+    if pos < end and text[pos] == ")":
+        return url_start, url_end, pos + 1
+    return None
+
+
+def _space(text: str, pos: int, end: int) -> int:
+    """After spaces and tabs with at most one line break."""
+    newline = False
+    while pos < end and text[pos] in " \t\n":
+        if text[pos] == "\n":
+            if newline:
+                break
+            newline = True
+        pos += 1
+    return pos
 
 
 def find_headings(body: str, body_line: int = 1) -> list[Heading]:

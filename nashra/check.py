@@ -24,7 +24,7 @@ from .content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, list_files, read_con
 from .links import local_image
 from .model import Article, Content
 from .problems import ContentError, Problem
-from .report import FORMATS, count, format_github, format_json, format_text, summary_markdown, totals
+from .report import FORMATS, count, format_github, format_json, format_text, plural, summary_markdown, totals
 
 SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
@@ -59,7 +59,7 @@ def review_article(article: Article, now: datetime, image_sizes: Mapping[str, in
             article.line_of("summary"),
             1,
             "NSH401",
-            f"the summary is short ({summary} characters)",
+            f"the summary is short ({plural(summary, 'character')})",
             f"write at least {SUMMARY_MIN} characters: one or two full sentences",
         )
     elif summary > SUMMARY_MAX:
@@ -67,7 +67,7 @@ def review_article(article: Article, now: datetime, image_sizes: Mapping[str, in
             article.line_of("summary"),
             1,
             "NSH402",
-            f"the summary is long ({summary} characters)",
+            f"the summary is long ({plural(summary, 'character')})",
             f"keep it under {SUMMARY_MAX} characters: lists and feeds show all of it",
         )
     if len(article.title) > TITLE_MAX:
