@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from . import __version__
 from .check import add_check_options, run_check
-from .config import load_config
-from .content import IMAGES_DIR, STATIC_DIR, load_content
-from .feeds import write_feeds
 from .guide import add_topics_options, run_topics
 from .new import add_new_options, run_new
-from .output import check_output_dir, write_output
+from .pipeline import Progress, run_build
 from .problems import ContentError, Problem
-from .render import load_templates, render_site
-from .site import build_site
 
 
 def add_build_options(p: argparse.ArgumentParser) -> None:
@@ -29,26 +23,18 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", type=Path, help="where to build (default: output/ in the site's folder)")
     p.add_argument("--base-url", help="override site.yml's base_url for this build")
     p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache (.nashra-cache/)")
 
 
 def build(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    root: Path = args.root
-    output: Path = args.output or root / "output"
-    check_output_dir(output, root)
-    config = load_config(root, args.base_url)
-    content = load_content(root, config)
-    templates = load_templates(root / "templates")
-    site = build_site(config, content, drafts=args.drafts)
-    pages = render_site(site, templates)
-    feeds = write_feeds(site)
-    copies = {f"static/{name}": root / STATIC_DIR / name for name in site.static}
-    copies |= {f"images/{name}": root / IMAGES_DIR / name for name in site.images}
-    write_output(output, pages | feeds, copies)
-    html = sum(1 for path in pages if path.endswith(".html"))
+    output: Path = args.output or args.root / "output"
+    result = run_build(args.root, output, args.base_url, args.drafts, not args.no_cache, Progress())
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
-        f"Built {html} pages, {len(site.topics)} topics, {len(feeds)} feeds, "
-        f"{len(site.entries)} articles into {output} in {time.perf_counter() - started:.2f} s"
+        f"Built {result.pages} pages ({result.written} files written, {result.reused} reused), "
+        f"{result.topics} topics, {result.feeds} feeds, {result.articles} articles into {output} "
+        f"in {result.seconds:.2f} s"
     )
     return 0
 

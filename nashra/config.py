@@ -44,8 +44,12 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
 
 
 def read_text(path: Path, relpath: str) -> str:
-    """Decode a UTF-8 file (a BOM is dropped, CRLF becomes LF) or raise a located problem."""
-    data = path.read_bytes()
+    """Read and decode a UTF-8 file (see decode_text)."""
+    return decode_text(path.read_bytes(), relpath)
+
+
+def decode_text(data: bytes, relpath: str) -> str:
+    """Decode UTF-8 (a BOM is dropped, CRLF becomes LF) or raise a located problem."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -15,7 +16,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node, SequenceNode
 
-from .config import read_text
+from .cache import Cache, digest
+from .config import decode_text, read_text
 from .links import check_links
 from .model import Article, Content, Image, SiteConfig, Source, Topic
 from .problems import ContentError, Problem, raise_if
@@ -368,14 +370,17 @@ def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
     return sorted(found)
 
 
-def load_content(root: Path, config: SiteConfig) -> Content:
-    """Read topics.yml and every article; raise ContentError with every problem found."""
-    content, problems = read_content(root, config)
+def load_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> Content:
+    """Read topics.yml and every article; raise ContentError with every problem found.
+
+    With a cache, an article whose file is unchanged is taken from it, not parsed again.
+    """
+    content, problems = read_content(root, config, cache)
     raise_if(problems)
     return content
 
 
-def read_content(root: Path, config: SiteConfig) -> tuple[Content, list[Problem]]:
+def read_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> tuple[Content, list[Problem]]:
     """Read and check topics.yml and every article: what could be read, and every problem.
 
     The build stops on the problems (load_content); `check` reports them. Errors in
@@ -400,13 +405,21 @@ def read_content(root: Path, config: SiteConfig) -> tuple[Content, list[Problem]
     articles: list[Article] = []
     for name in names:
         relpath = f"{ARTICLES_DIR}/{name}"
-        text = _read(root / relpath, relpath, problems)
-        if text is None:
-            continue
-        article, found = parse_article(relpath, text, topics, tz)
-        problems += found
-        if article:
-            articles.append(article)
+        data = (root / relpath).read_bytes()
+        file_digest = digest(data)
+        article = cache.article(relpath, file_digest) if cache else None
+        if article is None:
+            text = _decode(data, relpath, problems)
+            if text is None:
+                continue
+            article, found = parse_article(relpath, text, topics, tz)
+            problems += found
+            if article is None:
+                continue
+            article = replace(article, digest=file_digest)
+            if cache and not found:
+                cache.keep_article(relpath, file_digest, article)
+        articles.append(article)
     problems += check_articles(articles, set(images))
     files = [f"{ARTICLES_DIR}/{name}" for name in names]
     problems += check_links(articles, files, topics, images, static, config.per_page)
@@ -416,6 +429,14 @@ def read_content(root: Path, config: SiteConfig) -> tuple[Content, list[Problem]
 def _read(path: Path, relpath: str, problems: list[Problem]) -> str | None:
     try:
         return read_text(path, relpath)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _decode(data: bytes, relpath: str, problems: list[Problem]) -> str | None:
+    try:
+        return decode_text(data, relpath)
     except ContentError as exc:
         problems.extend(exc.problems)
         return None

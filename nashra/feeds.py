@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from feedgen.feed import FeedGenerator
 
 from . import urls
+from .cache import digest
 from .markup import rewrite_urls
 from .model import Entry, Site
+from .output import Planned
 from .typography import mark_rtl
 from .urls import Urls
 
 GENERATOR = "Nashra"
 
 
-def write_feeds(site: Site) -> dict[str, bytes]:
+def plan_feeds(site: Site, with_body: Callable[[Entry], Entry]) -> list[Planned]:
+    """The site's feed and every topic's, each keyed by its items; bodies are fetched only to make one."""
     u = Urls(site.config.base_url)
     config = site.config
-    feeds = {urls.feed(): rss(site, u, site.entries, config.title, config.description, urls.feed(), urls.home())}
+    plan = []
+    sources = [(urls.feed(), site.entries, config.title, config.description, urls.home())]
     for listing in site.topics:
         topic = listing.topic
-        feeds[listing.feed_path] = rss(
-            site,
-            u,
-            listing.entries,
-            f"{config.title}: {topic.name}",
-            topic.description or config.description,
-            listing.feed_path,
-            urls.topic(topic.slug),
+        title = f"{config.title}: {topic.name}"
+        sources.append(
+            (listing.feed_path, listing.entries, title, topic.description or config.description, urls.topic(topic.slug))
         )
-    return feeds
+    for path, entries, title, description, page in sources:
+        items = entries[: config.feed_items]
+        key = digest(site.fingerprint, "feed", path, *(e.key for e in items))
+
+        def make(items=items, title=title, description=description, path=path, page=page) -> bytes:
+            return rss(site, u, tuple(with_body(e) for e in items), title, description, path, page)
+
+        plan.append(Planned(path, key, make))
+    return plan
+
+
+def write_feeds(site: Site, with_body: Callable[[Entry], Entry]) -> dict[str, bytes]:
+    """Every feed in memory: for tests; the build streams plan_feeds instead."""
+    return {p.path: p.make() for p in plan_feeds(site, with_body)}
 
 
 def rss(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class Article:
     lang: str | None = None
     correction: str | None = None  # what was corrected; the note is dated by `updated`
     lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
+    digest: str = ""  # SHA-256 of the file's bytes, set when it is loaded
 
     def line_of(self, key: str) -> int:
         return dict(self.lines).get(key, 0)
@@ -107,7 +109,7 @@ class Entry:
     image_url: str | None
     image_alt: str | None
     image_caption: str | None
-    html: str  # sanitised body, internal links resolved, Latin runs isolated (for feeds)
+    html: str  # sanitised body, internal links resolved, Latin runs isolated (feeds); "" until site.with_body
     lang: str
     dir: str
     guid: str
@@ -122,6 +124,9 @@ class Entry:
     reading_time: str = ""  # 3 دقائق للقراءة
     body_html: str = ""  # `html` with a link beside each heading: the article page
     image_abs_url: str | None = None
+    path: str = ""  # the article's file
+    body_key: str = ""  # its prepared body in the cache (bodies.body_key)
+    key: str = ""  # digest of everything the entry is made from: pages showing it change with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +164,5 @@ class Site:
     related: Mapping[str, tuple[Entry, ...]]  # slug -> more in its topics (read-only)
     images: tuple[str, ...]
     static: tuple[str, ...]
+    slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # article file -> slug
+    fingerprint: str = ""  # every input but the articles: settings, topics, templates (for page keys)

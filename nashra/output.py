@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .problems import ContentError, Problem
@@ -63,28 +65,90 @@ def safe_join(folder: Path, relpath: str) -> Path:
     return folder.joinpath(*rel.parts)
 
 
-def write_output(output: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A file of the site: where it goes, a digest of what it is made from, and how to make it.
+
+    An empty key means "always make it" (small files not worth tracking).
+    """
+
+    path: str
+    key: str
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    written: int
+    reused: int
+    manifest: dict[str, tuple[str, int]]  # path -> (key, size), for the next build
+
+
+def write_output(
+    output: Path,
+    planned: Iterable[Planned],
+    copies: dict[str, Path],
+    previous: Callable[[str], tuple[str, int] | None] = lambda path: None,
+    progress: Callable[[int], None] = lambda done: None,
+) -> Written:
     """Write a complete tree beside `output`, then swap it in; on any failure `output` is untouched.
 
-    `files` maps output paths to contents; `copies` maps output paths to files to copy.
+    Files are made and written one at a time. A file whose key matches what `previous`
+    recorded for the current tree is hard-linked from it (or copied, where links are not
+    possible) instead of being made again. `copies` maps output paths to files to copy.
     """
     output = output.absolute()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent))
+    made: set[Path] = {staging}
+    manifest: dict[str, tuple[str, int]] = {}
+    count = reused = 0
+
+    def target_of(relpath: str) -> Path:
+        target = safe_join(staging, relpath)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        return target
+
     try:
-        for relpath in sorted(files):
-            target = safe_join(staging, relpath)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[relpath])
+        for item in planned:
+            count += 1
+            target = target_of(item.path)
+            before = previous(item.path) if item.key else None
+            old = safe_join(output, item.path)
+            if before and before[0] == item.key and _has_size(old, before[1]):
+                link_or_copy(old, target)
+                manifest[item.path] = before
+                reused += 1
+            else:
+                data = item.make()
+                target.write_bytes(data)
+                if item.key:
+                    manifest[item.path] = (item.key, len(data))
+            progress(count)
         for relpath in sorted(copies):
-            target = safe_join(staging, relpath)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(copies[relpath], target)
+            shutil.copyfile(copies[relpath], target_of(relpath))
         os.chmod(staging, 0o755)
         swap_in(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return Written(count - reused + len(copies), reused, manifest)
+
+
+def _has_size(path: Path, size: int) -> bool:
+    try:
+        return path.stat().st_size == size
+    except OSError:
+        return False
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def swap_in(staging: Path, output: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -18,7 +19,9 @@ from jinja2 import (
 )
 
 from . import urls
+from .cache import digest
 from .model import Entry, ListPage, Site, TopicListing
+from .output import Planned
 from .problems import ContentError, Problem
 from .sharing import MetaTag, json_ld, news_article, page_meta
 from .site import direction
@@ -91,9 +94,10 @@ def load_templates(folder: Path) -> dict[str, Template]:
         raise ContentError([Problem(f"templates/{exc.name}", 0, 0, "NSH201", "template is missing", "")]) from None
 
 
-def render_site(site: Site, templates: dict[str, Template]) -> dict[str, bytes]:
+def render(template: Template, context: dict) -> bytes:
+    """One page; a template error becomes a located content problem, not a traceback."""
     try:
-        return _render_site(site, templates)
+        return template.render(context).encode("utf-8")
     except TemplateError as exc:
         raise ContentError([Problem(*template_position(exc), "NSH205", f"template error: {exc}", "")]) from None
 
@@ -108,27 +112,58 @@ def template_position(exc: Exception) -> tuple[str, int, int]:
     return where
 
 
-def _render_site(site: Site, templates: dict[str, Template]) -> dict[str, bytes]:
+def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry]) -> list[Planned]:
+    """Every page and small file of the site, each with the key of what it is made from.
+
+    `with_body` gives an entry its body HTML; it is called only for pages that are made.
+    """
     u = Urls(site.config.base_url)
-    pages: dict[str, str] = {}
+    fp = site.fingerprint
+    plan: list[Planned] = []
+
+    def page(path: str, key: str, template: str, context: Callable[[], dict]) -> None:
+        plan.append(Planned(path, key, lambda: render(templates[template], context())))
+
     for entry in site.entries:
-        pages[urls.out_path(urls.article(entry.slug))] = templates["article.html"].render(
-            context_for_article(site, u, entry)
+        related = site.related[entry.slug]
+        page(
+            urls.out_path(urls.article(entry.slug)),
+            digest(fp, "article", entry.key, *(r.key for r in related)),
+            "article.html",
+            lambda entry=entry: context_for_article(site, u, with_body(entry)),
         )
-    for page in site.home:
-        pages[page.out_path] = templates["list.html"].render(context_for_home(site, u, page))
+    for p in site.home:
+        page(p.out_path, list_key(fp, p), "list.html", lambda p=p: context_for_home(site, u, p))
     for listing in site.topics:
-        for page in listing.pages:
-            pages[page.out_path] = templates["list.html"].render(context_for_topic(site, u, listing, page))
-    pages[urls.out_path(urls.topics_index())] = templates["topics.html"].render(context_for_topics(site, u))
-    pages["404.html"] = templates["404.html"].render(context_for_404(site, u))
-    files = {path: text.encode("utf-8") for path, text in pages.items()}
-    files["sitemap.xml"] = sitemap(site, u).encode("utf-8")
-    files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
-    files[".nojekyll"] = b""
+        for p in listing.pages:
+            key = list_key(fp, p)
+            page(p.out_path, key, "list.html", lambda p=p, t=listing: context_for_topic(site, u, t, p))
+    counts = (str(len(t.entries)) for t in site.topics)
+    page(
+        urls.out_path(urls.topics_index()),
+        digest(fp, "topics", *counts),
+        "topics.html",
+        lambda: context_for_topics(site, u),
+    )
+    latest = (e.key for e in site.entries[:5])
+    page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(site, u))
+    plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u).encode("utf-8")))
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
+    plan.append(Planned("robots.txt", "", lambda: robots))
+    plan.append(Planned(".nojekyll", "", lambda: b""))
     if site.config.cname:
-        files["CNAME"] = f"{site.config.cname}\n".encode()
-    return files
+        cname = f"{site.config.cname}\n".encode()
+        plan.append(Planned("CNAME", "", lambda: cname))
+    return plan
+
+
+def list_key(fp: str, page: ListPage) -> str:
+    return digest(fp, "list", page.url, str(page.number), str(page.total), *(e.key for e in page.entries))
+
+
+def render_site(site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry]) -> dict[str, bytes]:
+    """Every page in memory: for tests and small sites; the build streams plan_pages instead."""
+    return {p.path: p.make() for p in plan_pages(site, templates, with_body)}
 
 
 def chrome(

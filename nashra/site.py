@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -13,16 +14,16 @@ from hijridate import Gregorian
 from markupsafe import escape
 
 from . import urls
+from .bodies import body_key, prepare_body
+from .cache import digest
 from .content import is_web_url
-from .markup import render_markdown, rewrite_urls
+from .markup import rewrite_urls
 from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
 from .typography import (
     ARTICLE_FORMS,
     MINUTE_FORMS,
     add_heading_anchors,
-    isolate_html,
     isolate_text,
-    plain_text,
     plural,
     reading_minutes,
     to_digits,
@@ -39,14 +40,30 @@ HEADING_LINK = "رابط هذا القسم"
 RELATED = 5
 
 
-def build_site(config: SiteConfig, content: Content, drafts: bool = False) -> Site:
+def build_site(
+    config: SiteConfig,
+    content: Content,
+    drafts: bool = False,
+    words: Mapping[str, int] | None = None,
+    fingerprint: str = "",
+) -> Site:
+    """Order the articles and prepare everything pages print, except body HTML (see with_body).
+
+    `words` maps body keys (bodies.body_key) to word counts, as bodies.prepare_bodies
+    returns them; a body missing there is converted here. `fingerprint` stands for every
+    input besides the articles (settings, topics, templates), for the entries' keys.
+    """
     u = Urls(config.base_url)
     tz = ZoneInfo(config.timezone)
     articles = [a for a in content.articles if drafts or not a.draft]
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug))
     slugs = {a.path: a.slug for a in articles}
+    slugs_key = digest(*(f"{path}={slug}" for path, slug in sorted(slugs.items())))
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
-    entries = tuple(build_entry(a, config, u, tz, slugs, topic_refs) for a in articles)
+    words = words or {}
+    entries = tuple(
+        build_entry(a, config, u, tz, topic_refs, words, entry_key(a, fingerprint, slugs_key)) for a in articles
+    )
 
     home = paginate(entries, config.per_page, urls.home, u, config.digits)
     listings = []
@@ -71,19 +88,41 @@ def build_site(config: SiteConfig, content: Content, drafts: bool = False) -> Si
         related=MappingProxyType(related_by_slug(entries, {t.topic.slug: t.entries for t in listings})),
         images=content.images,
         static=content.static,
+        slugs=MappingProxyType(slugs),
+        fingerprint=fingerprint,
     )
 
 
+def entry_key(a: Article, fingerprint: str, slugs_key: str) -> str:
+    """What an entry is made from: its file, everything else the build reads, and, when its
+    body links to other articles' files, which file has which slug."""
+    source = a.digest or repr(a)
+    return digest(fingerprint, source, slugs_key if ".md" in a.body else "")
+
+
+def with_body(site: Site, entry: Entry, prepared: str) -> Entry:
+    """The entry with its body: `prepared` (bodies.prepare_body) with links resolved, and a
+    link beside each heading for the article page."""
+    u = Urls(site.config.base_url)
+    html = rewrite_urls(prepared, lambda url: u.resolve_body_url(url, entry.path, site.slugs))
+    ui_lang = site.config.language
+    label_attrs = "" if entry.lang == ui_lang else f' lang="{ui_lang}" dir="{direction(ui_lang)}"'
+    return replace(entry, html=html, body_html=add_heading_anchors(html, HEADING_LINK, label_attrs))
+
+
 def build_entry(
-    a: Article, config: SiteConfig, u: Urls, tz: ZoneInfo, slugs: dict[str, str], topic_refs: dict[str, TopicRef]
+    a: Article,
+    config: SiteConfig,
+    u: Urls,
+    tz: ZoneInfo,
+    topic_refs: dict[str, TopicRef],
+    words: Mapping[str, int],
+    key: str,
 ) -> Entry:
     lang = a.lang or config.language
     rtl = direction(lang) == "rtl"
-    ui_lang = config.language
-    html = rewrite_urls(render_markdown(a.body), lambda url: u.resolve_body_url(url, a.path, slugs))
-    if rtl:
-        html = isolate_html(html)
-    label_attrs = "" if lang == ui_lang else f' lang="{ui_lang}" dir="{direction(ui_lang)}"'
+    body = body_key(a.body, rtl)
+    count = words[body] if body in words else prepare_body(a.body, rtl)[1]
     image_url = image_abs_url = None
     if a.image:
         local = not is_web_url(a.image.src)
@@ -91,7 +130,7 @@ def build_entry(
         image_abs_url = u.absolute(urls.image(a.image.src)) if local else a.image.src
     dates = DateFormat.for_lang(config, tz, lang)
     as_html = isolate_text if rtl else escape
-    minutes = reading_minutes(plain_text(html), lang)
+    minutes = reading_minutes(count, lang)
     return Entry(
         slug=a.slug,
         title=a.title,
@@ -110,7 +149,7 @@ def build_entry(
         image_url=image_url,
         image_alt=a.image.alt if a.image else None,
         image_caption=a.image.caption if a.image else None,
-        html=html,
+        html="",
         lang=lang,
         dir=direction(lang),
         guid=f"tag:nashra,{a.date:%Y-%m-%d}:{a.slug}",
@@ -122,8 +161,10 @@ def build_entry(
         modified_iso=iso(a.updated or a.date),
         correction_html=as_html(a.correction) if a.correction else None,
         reading_time=plural(minutes, MINUTE_FORMS, "ar", config.digits) + " للقراءة",  # the Arabic UI's words
-        body_html=add_heading_anchors(html, HEADING_LINK, label_attrs),
         image_abs_url=image_abs_url,
+        path=a.path,
+        body_key=body,
+        key=key,
     )
 
 

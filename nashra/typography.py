@@ -219,8 +219,12 @@ DEFAULT_WORDS_PER_MINUTE = 200
 _WORDS = re.compile(r"\w+")
 
 
-def reading_minutes(text: str, lang: str) -> int:
-    """Whole minutes to read `text`, at least 1."""
-    words = len(_WORDS.findall(text))
+def count_words(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
+def reading_minutes(text: str | int, lang: str) -> int:
+    """Whole minutes to read `text` (or that many words), at least 1."""
+    words = text if isinstance(text, int) else count_words(text)
     per_minute = WORDS_PER_MINUTE.get(lang.split("-")[0].lower(), DEFAULT_WORDS_PER_MINUTE)
     return max(1, round(words / per_minute))

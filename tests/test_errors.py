@@ -76,7 +76,7 @@ def test_cli_exits_1_without_traceback_and_keeps_previous_output(site: Path):
     assert f"{ARTICLES}/yaml-syntax.md:5: YAML syntax error" in result.stderr
     assert snapshot(site / "output") == before
     # no staging folder is left behind
-    expected = [p.name for p in (FIXTURES / "site").iterdir()] + ["output", "templates"]
+    expected = [p.name for p in (FIXTURES / "site").iterdir()] + ["output", "templates", ".nashra-cache"]
     assert sorted(p.name for p in site.iterdir()) == sorted(expected)
 
 

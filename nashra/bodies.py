@@ -1,0 +1,89 @@
+"""Article bodies: Markdown -> sanitised, isolated HTML, once per content version.
+
+Converting Markdown is most of a cold build's work, so it runs here apart from
+the rest: only for bodies the cache does not hold, spread over the cores when
+there are many, each result written to the cache and read back when a page
+needs it. Links are resolved later (site.with_body): they depend on other files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import __version__
+from .cache import Cache, digest
+from .markup import render_markdown
+from .typography import count_words, isolate_html, plain_text
+
+# Below this many bodies to convert, starting worker processes costs more than it saves.
+PARALLEL_FROM = 200
+CHUNK = 50
+
+
+def body_key(markdown: str, rtl: bool) -> str:
+    return digest(__version__, "rtl" if rtl else "ltr", markdown)
+
+
+def prepare_body(markdown: str, rtl: bool) -> tuple[str, int]:
+    """Sanitised HTML (Latin runs isolated in right-to-left text) and its word count."""
+    html = render_markdown(markdown)
+    if rtl:
+        html = isolate_html(html)
+    return html, count_words(plain_text(html))
+
+
+def _prepare_chunk(folder: str, jobs: list[tuple[str, str, bool]]) -> list[tuple[str, int]]:
+    """In a worker: prepare bodies and write them into the cache folder; return their word counts."""
+    store = Cache(Path(folder), "", load=False)
+    counts = []
+    for key, markdown, rtl in jobs:
+        html, words = prepare_body(markdown, rtl)
+        store.put_body(key, html)
+        counts.append((key, words))
+    return counts
+
+
+def workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, str, bool]]) -> dict[str, int]:
+    """Make sure the cache holds every (key, markdown, rtl) body; return word counts by key."""
+    counts: dict[str, int] = {}
+    missing: dict[str, tuple[str, str, bool]] = {}
+    for job in jobs:
+        words = cache.words(job[0])
+        if words is None:
+            missing.setdefault(job[0], job)
+        else:
+            counts[job[0]] = words
+    todo = list(missing.values())
+    n = workers()
+    if len(todo) >= PARALLEL_FROM and n > 1:
+        chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        with ProcessPoolExecutor(max_workers=n) as pool:
+            for result in pool.map(_prepare_chunk, [str(cache.folder)] * len(chunks), chunks):
+                counts.update(result)
+    else:
+        for key, markdown, rtl in todo:
+            html, words = prepare_body(markdown, rtl)
+            cache.put_body(key, html)
+            counts[key] = words
+    for key in missing:
+        cache.keep_words(key, counts[key])
+    return counts
+
+
+def body_html(cache: Cache, key: str, markdown: str, rtl: bool) -> str:
+    """The prepared body, from the cache, or made again if the cached file is gone or corrupt."""
+    html = cache.body(key)
+    if html is None:
+        html, _ = prepare_body(markdown, rtl)
+        cache.put_body(key, html)
+    return html

@@ -1,0 +1,232 @@
+"""The persistent build cache: parsed articles, prepared bodies, and what the last output holds.
+
+Nothing here is trusted blindly. Every record is keyed by the SHA-256 of its input
+together with a fingerprint of everything else it depends on (site.yml, topics.yml,
+templates, static files, Nashra's version), so a stale record is never found, only
+missed. A file that cannot be read back, or does not match its own checksum, is
+ignored with a warning and the work is done again.
+
+    .nashra-cache/index.json        parsed articles and the page manifest (JSON)
+    .nashra-cache/bodies/<key>.html prepared body HTML, first line its checksum
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .model import Article, Image, Source
+
+FORMAT = 1
+DEFAULT_FOLDER = ".nashra-cache"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def fingerprint_files(root: Path, names: list[str]) -> str:
+    """One digest over the named files (relative to root) and their contents; absent files count too."""
+    parts: list[bytes | str] = [__version__]
+    for name in sorted(names):
+        path = root / name
+        parts += [name, path.read_bytes() if path.is_file() else b"\0absent"]
+    return digest(*parts)
+
+
+# ---- articles as JSON ----
+
+
+def article_to_json(article: Article) -> dict:
+    return {f.name: _plain(getattr(article, f.name)) for f in dataclasses.fields(article)}
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def article_from_json(data: dict) -> Article:
+    """Rebuild an Article; raises (KeyError, TypeError, ValueError) on anything foreign."""
+    values = dict(data)
+    values["date"] = datetime.fromisoformat(values["date"])
+    if values.get("updated"):
+        values["updated"] = datetime.fromisoformat(values["updated"])
+    values["source"] = Source(**values["source"])
+    if values.get("image"):
+        values["image"] = Image(**values["image"])
+    values["topics"] = tuple(values["topics"])
+    values["lines"] = tuple((str(k), int(n)) for k, n in values.get("lines", ()))
+    article = Article(**values)
+    if article.date.tzinfo is None or not isinstance(article.title, str):
+        raise ValueError("not a Nashra article record")
+    return article
+
+
+class Cache:
+    """Read once at the start of a build, saved once at its successful end."""
+
+    def __init__(self, folder: Path, fingerprint: str, *, load: bool = True, persistent: bool = True):
+        self.folder = folder
+        self.fingerprint = fingerprint
+        self.persistent = persistent
+        self.warnings: list[str] = []
+        self._articles: dict[str, dict] = {}
+        self._words: dict[str, int] = {}
+        self._pages: dict[str, list] = {}
+        self._output = ""
+        self._output_id: str | None = None
+        self._new_articles: dict[str, dict] = {}
+        self._new_words: dict[str, int] = {}
+        if load:
+            self._load()
+
+    @classmethod
+    def temporary(cls) -> Cache:
+        """A cache for one build only (--no-cache): bodies still go to disk, not memory."""
+        return cls(Path(tempfile.mkdtemp(prefix="nashra-cache-")), "", load=False, persistent=False)
+
+    def close(self) -> None:
+        if not self.persistent:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _load(self) -> None:
+        index = self.folder / "index.json"
+        if not index.is_file():
+            return
+        try:
+            data = json.loads(index.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
+                raise ValueError("written by another version")
+            articles, pages, words = data["articles"], data["pages"], data["words"]
+            if not all(isinstance(x, dict) for x in (articles, pages, words)):
+                raise ValueError("unexpected layout")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.warnings.append(f"ignoring the build cache {index}: {exc}")
+            return
+        if data.get("fingerprint") == self.fingerprint:
+            self._articles = articles
+        self._words = {k: v for k, v in words.items() if isinstance(v, int)}
+        self._pages = pages
+        self._output = str(data.get("output", ""))
+
+    # ---- parsed articles, keyed by the file's digest under the fingerprint ----
+
+    def article(self, relpath: str, file_digest: str) -> Article | None:
+        record = self._articles.get(relpath)
+        if not isinstance(record, dict) or record.get("digest") != file_digest:
+            return None
+        try:
+            article = article_from_json(record["article"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            self.warnings.append(f"ignoring a cached record for {relpath}: {exc}")
+            return None
+        self._new_articles[relpath] = record
+        return article
+
+    def keep_article(self, relpath: str, file_digest: str, article: Article) -> None:
+        self._new_articles[relpath] = {"digest": file_digest, "article": article_to_json(article)}
+
+    # ---- prepared bodies, content-addressed ----
+
+    def words(self, key: str) -> int | None:
+        """The word count of a prepared body, if its file is there too."""
+        words = self._words.get(key)
+        if words is None or not self._body_path(key).is_file():
+            return None
+        self._new_words[key] = words
+        return words
+
+    def keep_words(self, key: str, words: int) -> None:
+        self._new_words[key] = words
+
+    def _body_path(self, key: str) -> Path:
+        return self.folder / "bodies" / key[:2] / f"{key}.html"
+
+    def body(self, key: str) -> str | None:
+        path = self._body_path(key)
+        try:
+            check, _, html = path.read_text(encoding="utf-8").partition("\n")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if check != digest(html):
+            self.warnings.append(f"ignoring a corrupt cache file {path}")
+            return None
+        return html
+
+    def put_body(self, key: str, html: str) -> None:
+        atomic_write(self._body_path(key), f"{digest(html)}\n{html}")
+
+    # ---- the page manifest: which output file was built from which inputs ----
+
+    def page(self, output: Path, path: str) -> tuple[str, int] | None:
+        """The key and size recorded for `path`, if the manifest describes the tree now at `output`.
+
+        The tree is known by its folder's identity: each build swaps in a new folder, so a
+        tree written by any other build (say with --no-cache) is never taken for this one.
+        """
+        if self._output_id is None:
+            self._output_id = folder_id(output)
+        if not self._output or self._output != self._output_id:
+            return None
+        record = self._pages.get(path)
+        if isinstance(record, list) and len(record) == 2 and isinstance(record[0], str):
+            return record[0], int(record[1])
+        return None
+
+    def save(self, output: Path, pages: dict[str, tuple[str, int]]) -> None:
+        """Record this build; bodies no longer used are removed."""
+        if not self.persistent:
+            return
+        data = {
+            "format": FORMAT,
+            "version": __version__,
+            "fingerprint": self.fingerprint,
+            "output": folder_id(output),
+            "articles": dict(sorted(self._new_articles.items())),
+            "words": dict(sorted(self._new_words.items())),
+            "pages": {path: list(pages[path]) for path in sorted(pages)},
+        }
+        atomic_write(self.folder / "index.json", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        self._prune_bodies()
+
+    def _prune_bodies(self) -> None:
+        for key in self._words.keys() - self._new_words.keys():
+            self._body_path(key).unlink(missing_ok=True)
+
+
+def folder_id(folder: Path) -> str:
+    try:
+        st = folder.stat()
+    except OSError:
+        return "absent"
+    return f"{folder.absolute()}:{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

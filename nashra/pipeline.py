@@ -1,0 +1,121 @@
+"""The build, stage by stage, shared by `build` and `serve`.
+
+    load_config -> load_content -> prepare_bodies -> build_site -> plan_pages + plan_feeds -> write_output
+
+With the cache (the default), an unchanged article is not parsed again, an unchanged
+body not converted again, and a page whose inputs are unchanged is taken from the
+previous output instead of being rendered: the result is byte-identical either way.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .bodies import body_html, body_key, prepare_bodies
+from .cache import DEFAULT_FOLDER, Cache, digest, fingerprint_files
+from .config import CONFIG_FILE, load_config
+from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, list_files, load_content
+from .feeds import plan_feeds
+from .model import Entry
+from .output import check_output_dir, write_output
+from .render import load_templates, plan_pages
+from .site import build_site, direction, with_body
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    pages: int  # HTML pages
+    written: int  # files made this time
+    reused: int  # files taken unchanged from the previous output
+    topics: int
+    feeds: int
+    articles: int
+    seconds: float
+    warnings: tuple[str, ...]
+
+
+def run_build(
+    root: Path,
+    output: Path,
+    base_url: str | None = None,
+    drafts: bool = False,
+    use_cache: bool = True,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> BuildResult:
+    """Build the site at `root` into `output`; raises ContentError with every problem found."""
+    started = time.perf_counter()
+    check_output_dir(output, root)
+    config = load_config(root, base_url)
+    templates = load_templates(root / "templates")
+    parse_fp = fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE])
+    cache = Cache(root / DEFAULT_FOLDER, parse_fp) if use_cache else Cache.temporary()
+    try:
+        content = load_content(root, config, cache)
+        rtl = {a.path: direction(a.lang or config.language) == "rtl" for a in content.articles}
+        included = [a for a in content.articles if drafts or not a.draft]
+        words = prepare_bodies(cache, ((body_key(a.body, rtl[a.path]), a.body, rtl[a.path]) for a in included))
+        template_files = [f"templates/{name}" for name in list_files(root / "templates", root)]
+        site_fp = digest(parse_fp, fingerprint_files(root, template_files), config.base_url, str(drafts))
+        site = build_site(config, content, drafts, words, site_fp)
+        markdown = {a.path: a.body for a in included}
+
+        def filled(entry: Entry) -> Entry:
+            prepared = body_html(cache, entry.body_key, markdown[entry.path], rtl[entry.path])
+            return with_body(site, entry, prepared)
+
+        pages = plan_pages(site, templates, filled)
+        feeds = plan_feeds(site, filled)
+        copies = {f"static/{name}": root / STATIC_DIR / name for name in site.static}
+        copies |= {f"images/{name}": root / IMAGES_DIR / name for name in site.images}
+        total = len(pages) + len(feeds)
+        written = write_output(
+            output,
+            pages + feeds,
+            copies,
+            previous=lambda path: cache.page(output, path),
+            progress=lambda done: progress(done, total),
+        )
+        cache.save(output, written.manifest)
+    finally:
+        cache.close()
+    return BuildResult(
+        pages=sum(1 for p in pages if p.path.endswith(".html")),
+        written=written.written,
+        reused=written.reused,
+        topics=len(site.topics),
+        feeds=len(feeds),
+        articles=len(site.entries),
+        seconds=time.perf_counter() - started,
+        warnings=tuple(cache.warnings),
+    )
+
+
+class Progress:
+    """A bar with counts and rate on a terminal; a few plain lines elsewhere (CI logs), for long builds."""
+
+    SHOW_FROM = 2000  # files; smaller builds finish before a bar helps
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.perf_counter()
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.SHOW_FROM:
+            return
+        rate = done / max(time.perf_counter() - self.started, 1e-6)
+        if self.tty:
+            if done % 100 == 0 or done == total:
+                filled = done * 30 // total
+                bar = "#" * filled + "-" * (30 - filled)
+                end = "\n" if done == total else ""
+                self.stream.write(f"\r[{bar}] {done}/{total} files, {rate:.0f}/s{end}")
+                self.stream.flush()
+        elif done * 4 // total > self.shown or done == total:
+            self.shown = done * 4 // total
+            self.stream.write(f"{done}/{total} files ({rate:.0f}/s)\n")
