@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .bodyscan import Link
 from .model import Article, Image, Source
 
 FORMAT = 1
@@ -50,7 +51,8 @@ def fingerprint_files(root: Path, names: list[str]) -> str:
 
 
 def article_to_json(article: Article) -> dict:
-    return {f.name: _plain(getattr(article, f.name)) for f in dataclasses.fields(article)}
+    """Everything but the body, which is read again from the file (it is most of the bytes)."""
+    return {f.name: _plain(getattr(article, f.name)) for f in dataclasses.fields(article) if f.name != "body"}
 
 
 def _plain(value):
@@ -66,6 +68,7 @@ def _plain(value):
 def article_from_json(data: dict) -> Article:
     """Rebuild an Article; raises (KeyError, TypeError, ValueError) on anything foreign."""
     values = dict(data)
+    values["body"] = ""
     values["date"] = datetime.fromisoformat(values["date"])
     if values.get("updated"):
         values["updated"] = datetime.fromisoformat(values["updated"])
@@ -92,7 +95,6 @@ class Cache:
         self._words: dict[str, int] = {}
         self._pages: dict[str, list] = {}
         self._output = ""
-        self._output_id: str | None = None
         self._new_articles: dict[str, dict] = {}
         self._new_words: dict[str, int] = {}
         if load:
@@ -138,11 +140,26 @@ class Cache:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             self.warnings.append(f"ignoring a cached record for {relpath}: {exc}")
             return None
-        self._new_articles[relpath] = record
+        self._new_articles[relpath] = dict(record)
         return article
 
     def keep_article(self, relpath: str, file_digest: str, article: Article) -> None:
         self._new_articles[relpath] = {"digest": file_digest, "article": article_to_json(article)}
+
+    def links(self, relpath: str) -> list[Link] | None:
+        """The links found in the body of an article just taken from the cache."""
+        record = self._new_articles.get(relpath)
+        if record is None or "links" not in record:
+            return None
+        try:
+            return [Link(int(line), int(col), str(url), bool(image)) for line, col, url, image in record["links"]]
+        except (TypeError, ValueError) as exc:
+            self.warnings.append(f"ignoring cached links for {relpath}: {exc}")
+            return None
+
+    def keep_links(self, relpath: str, links: list[Link]) -> None:
+        if relpath in self._new_articles:
+            self._new_articles[relpath]["links"] = [[k.line, k.col, k.url, k.image] for k in links]
 
     # ---- prepared bodies, content-addressed ----
 
@@ -176,30 +193,40 @@ class Cache:
 
     # ---- the page manifest: which output file was built from which inputs ----
 
-    def page(self, output: Path, path: str) -> tuple[str, int] | None:
-        """The key and size recorded for `path`, if the manifest describes the tree now at `output`.
+    def manifest(self, output: Path) -> dict[str, tuple[str, int]]:
+        """What the last build wrote (path -> key and size), if that tree is the one now at `output`.
 
         The tree is known by its folder's identity: each build swaps in a new folder, so a
         tree written by any other build (say with --no-cache) is never taken for this one.
         """
-        if self._output_id is None:
-            self._output_id = folder_id(output)
-        if not self._output or self._output != self._output_id:
-            return None
-        record = self._pages.get(path)
-        if isinstance(record, list) and len(record) == 2 and isinstance(record[0], str):
-            return record[0], int(record[1])
-        return None
+        if not self._output or self._output != folder_id(output):
+            return {}
+        manifest = {}
+        for path, record in self._pages.items():
+            if not (isinstance(record, list) and len(record) == 2 and isinstance(record[0], str)):
+                self.warnings.append("ignoring the build cache's page manifest: unexpected layout")
+                return {}
+            manifest[path] = (record[0], int(record[1]))
+        return manifest
 
     def save(self, output: Path, pages: dict[str, tuple[str, int]]) -> None:
-        """Record this build; bodies no longer used are removed."""
+        """Record this build (unless nothing changed); bodies no longer used are removed."""
         if not self.persistent:
+            return
+        output_id = folder_id(output)
+        unchanged = (
+            self._output == output_id
+            and self._new_articles == self._articles
+            and self._new_words == self._words
+            and {path: list(key) for path, key in pages.items()} == self._pages
+        )
+        if unchanged:
             return
         data = {
             "format": FORMAT,
             "version": __version__,
             "fingerprint": self.fingerprint,
-            "output": folder_id(output),
+            "output": output_id,
             "articles": dict(sorted(self._new_articles.items())),
             "words": dict(sorted(self._new_words.items())),
             "pages": {path: list(pages[path]) for path in sorted(pages)},

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node, SequenceNode
 
+from .bodyscan import find_links
 from .cache import Cache, digest
 from .config import decode_text, read_text
 from .links import check_links
@@ -359,15 +362,44 @@ def check_articles(articles: list[Article], images: set[str]) -> list[Problem]:
 
 
 def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
-    """Files below `folder`, relative to it, sorted; nothing that leads outside `root`."""
+    """Files below `folder` matching `pattern`, relative to it, sorted; nothing that leads outside
+    `root` (a symbolic link is followed only when it stays inside) and no hidden file."""
     if not folder.is_dir():
         return []
-    root = root.resolve()
+    top = os.path.realpath(root)
+    base = str(folder)
     found = []
-    for path in folder.rglob(pattern):
-        if path.is_file() and path.resolve().is_relative_to(root) and not path.name.startswith("."):
-            found.append(path.relative_to(folder).as_posix())
+    seen = {os.path.realpath(base)}  # a link back to a folder already walked would loop
+
+    def follow(dirpath: str, name: str) -> bool:
+        path = os.path.join(dirpath, name)
+        if name.startswith(".") or not _inside(path, top):
+            return False
+        if os.path.islink(path):
+            real, here = os.path.realpath(path), os.path.realpath(dirpath)
+            if real in seen or here == real or here.startswith(real + os.sep):
+                return False
+            seen.add(real)
+        return True
+
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+        dirnames[:] = sorted(d for d in dirnames if follow(dirpath, d))
+        rel = os.path.relpath(dirpath, base)
+        for name in filenames:
+            if name.startswith(".") or not fnmatch.fnmatchcase(name, pattern):
+                continue
+            path = os.path.join(dirpath, name)
+            if _inside(path, top) and os.path.isfile(path):
+                found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
     return sorted(found)
+
+
+def _inside(path: str, top: str) -> bool:
+    """True unless `path` is a symbolic link leading out of `top` (its folders were checked already)."""
+    if not os.path.islink(path):
+        return True
+    real = os.path.realpath(path)
+    return real == top or real.startswith(top + os.sep)
 
 
 def load_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> Content:
@@ -408,10 +440,12 @@ def read_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> 
         data = (root / relpath).read_bytes()
         file_digest = digest(data)
         article = cache.article(relpath, file_digest) if cache else None
-        if article is None:
-            text = _decode(data, relpath, problems)
-            if text is None:
-                continue
+        text = _decode(data, relpath, problems)
+        if text is None:
+            continue
+        if article is not None:
+            article = replace(article, body=text.split("\n", article.body_line - 1)[-1])
+        else:
             article, found = parse_article(relpath, text, topics, tz)
             problems += found
             if article is None:
@@ -422,7 +456,15 @@ def read_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> 
         articles.append(article)
     problems += check_articles(articles, set(images))
     files = [f"{ARTICLES_DIR}/{name}" for name in names]
-    problems += check_links(articles, files, topics, images, static, config.per_page)
+    found_links = {}
+    for article in articles:
+        links = cache.links(article.path) if cache else None
+        if links is None:
+            links = find_links(article.body, article.body_line)
+            if cache:
+                cache.keep_links(article.path, links)
+        found_links[article.path] = links
+    problems += check_links(articles, files, topics, images, static, config.per_page, found_links)
     return Content(topics, tuple(articles), tuple(images), tuple(static)), problems
 
 

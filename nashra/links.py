@@ -80,17 +80,20 @@ def check_links(
     images: Iterable[str],
     static: Iterable[str],
     per_page: int,
+    found: Mapping[str, Sequence[Link]] | None = None,
 ) -> list[Problem]:
     """Every internal link and image in every body must exist in the published site.
 
     A published article may link only to published articles; a draft also to drafts.
+    `found` maps article files to the links in their bodies, where already known.
     """
     args = (articles, tuple(article_files), topics, tuple(images), tuple(static), per_page)
     published, everything = site_map(*args, drafts=False), site_map(*args, drafts=True)
     problems = []
     for article in articles:
         where = everything if article.draft else published
-        for link in find_links(article.body, article.body_line):
+        links = found[article.path] if found and article.path in found else find_links(article.body, article.body_line)
+        for link in links:
             problem = check_link(link, article.path, where)
             if problem:
                 problems.append(problem)

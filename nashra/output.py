@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from .problems import ContentError, Problem
 
@@ -86,65 +87,98 @@ class Written:
 
 def write_output(
     output: Path,
-    planned: Iterable[Planned],
+    planned: Sequence[Planned],
     copies: dict[str, Path],
-    previous: Callable[[str], tuple[str, int] | None] = lambda path: None,
+    previous: Mapping[str, tuple[str, int]] = MappingProxyType({}),
     progress: Callable[[int], None] = lambda done: None,
 ) -> Written:
     """Write a complete tree beside `output`, then swap it in; on any failure `output` is untouched.
 
-    Files are made and written one at a time. A file whose key matches what `previous`
-    recorded for the current tree is hard-linked from it (or copied, where links are not
-    possible) instead of being made again. `copies` maps output paths to files to copy.
+    Files are made and written one at a time. `previous` is the manifest of the tree now at
+    `output` (path -> key and size): a file whose key it records unchanged is hard-linked from
+    that tree (or copied, where links are not possible) instead of being made again, and when
+    every file is unchanged the tree is left as it is. `copies` maps output paths to files to copy.
     """
     output = output.absolute()
+    for item in planned:
+        safe_join(output, item.path)  # refuse a bad path before anything is written
+    if previous and _up_to_date(output, planned, copies, previous):
+        return Written(0, len(planned) + len(copies), dict(previous))
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent))
-    made: set[Path] = {staging}
+    staging = tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent)
+    old_root = str(output)
+    made: set[str] = {staging}
     manifest: dict[str, tuple[str, int]] = {}
     count = reused = 0
 
-    def target_of(relpath: str) -> Path:
-        target = safe_join(staging, relpath)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+    def target_of(relpath: str) -> str:
+        target = f"{staging}/{relpath}"
+        folder = target.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         return target
 
     try:
         for item in planned:
             count += 1
             target = target_of(item.path)
-            before = previous(item.path) if item.key else None
-            old = safe_join(output, item.path)
+            before = previous.get(item.path) if item.key else None
+            old = f"{old_root}/{item.path}"
             if before and before[0] == item.key and _has_size(old, before[1]):
                 link_or_copy(old, target)
                 manifest[item.path] = before
                 reused += 1
             else:
                 data = item.make()
-                target.write_bytes(data)
-                if item.key:
-                    manifest[item.path] = (item.key, len(data))
+                with open(target, "wb") as f:
+                    f.write(data)
+                manifest[item.path] = (item.key, len(data))
             progress(count)
         for relpath in sorted(copies):
             shutil.copyfile(copies[relpath], target_of(relpath))
         os.chmod(staging, 0o755)
-        swap_in(staging, output)
+        swap_in(Path(staging), output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Written(count - reused + len(copies), reused, manifest)
 
 
-def _has_size(path: Path, size: int) -> bool:
+def _up_to_date(
+    output: Path, planned: Sequence[Planned], copies: dict[str, Path], previous: Mapping[str, tuple[str, int]]
+) -> bool:
+    """True when the tree at `output` is exactly what this build would write."""
+    if previous.keys() != {item.path for item in planned}:
+        return False
+    root = str(output)
+    for item in planned:
+        before = previous[item.path]
+        path = f"{root}/{item.path}"
+        if item.key:
+            if before[0] != item.key or not _has_size(path, before[1]):
+                return False
+        elif not _same_bytes(path, item.make()):
+            return False
+    return all(_same_bytes(f"{root}/{relpath}", Path(source).read_bytes()) for relpath, source in copies.items())
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        return path.stat().st_size == size
+        with open(path, "rb") as f:
+            return f.read() == data
     except OSError:
         return False
 
 
-def link_or_copy(source: Path, target: Path) -> None:
+def _has_size(path: str, size: int) -> bool:
+    try:
+        return os.stat(path).st_size == size
+    except OSError:
+        return False
+
+
+def link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
     except OSError:

@@ -76,7 +76,7 @@ def run_build(
             output,
             pages + feeds,
             copies,
-            previous=lambda path: cache.page(output, path),
+            previous=cache.manifest(output),
             progress=lambda done: progress(done, total),
         )
         cache.save(output, written.manifest)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_timezone_location
+from babel.dates import format_date, format_time, get_timezone_location
 from hijridate import Gregorian
 from markupsafe import escape
 
@@ -32,7 +33,9 @@ from .urls import Urls
 
 # Per language: the article's date and the shorter one in lists. Other languages use CLDR's own
 # full date and short time, joined as the locale joins them.
-DATE_PATTERNS = {"ar": ("EEEE d MMMM y، h:mm a", "d MMMM y، h:mm a")}
+# (full date, short date, joiner, time): the date and time parts are formatted apart, each once
+# per day or minute of the day, since a large archive repeats them many times.
+DATE_PATTERNS = {"ar": ("EEEE d MMMM y", "d MMMM y", "، ", "h:mm a")}
 # How the site's timezone is named after a time; {city} is CLDR's exemplar city (القاهرة).
 TZ_PHRASES = {"ar": ("بتوقيت {city}", "بتوقيت غرينتش")}
 UTC_ZONES = {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"}
@@ -128,7 +131,7 @@ def build_entry(
         local = not is_web_url(a.image.src)
         image_url = u.link(urls.image(a.image.src)) if local else a.image.src
         image_abs_url = u.absolute(urls.image(a.image.src)) if local else a.image.src
-    dates = DateFormat.for_lang(config, tz, lang)
+    dates = date_format(config, tz, lang)
     as_html = isolate_text if rtl else escape
     minutes = reading_minutes(count, lang)
     return Entry(
@@ -195,28 +198,23 @@ class DateFormat:
 
     def full(self, moment: datetime) -> str:
         """`الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة`."""
-        local = moment.astimezone(self.tz)
-        patterns = DATE_PATTERNS.get(self.locale.language)
-        if patterns:
-            text = format_datetime(local, patterns[0], locale=self.locale)
-        else:
-            text = self.locale.datetime_formats["medium"].format(
-                format_time(local, "short", locale=self.locale), format_date(local, "full", locale=self.locale)
-            )
-        return to_digits(f"{text} {self.zone_name()}", self.digits)
+        return to_digits(f"{self._format(moment, 0, 'full')} {self.zone_name}", self.digits)
 
     def short(self, moment: datetime) -> str:
         """`17 يونيو 2024، 7:01 م`: for lists, where the zone is named on the article."""
+        return to_digits(self._format(moment, 1, "medium"), self.digits)
+
+    def _format(self, moment: datetime, which: int, cldr_width: str) -> str:
         local = moment.astimezone(self.tz)
         patterns = DATE_PATTERNS.get(self.locale.language)
         if patterns:
-            text = format_datetime(local, patterns[1], locale=self.locale)
-        else:
-            text = self.locale.datetime_formats["medium"].format(
-                format_time(local, "short", locale=self.locale), format_date(local, "medium", locale=self.locale)
-            )
-        return to_digits(text, self.digits)
+            day = _format_date(local.date(), patterns[which], self.locale)
+            return day + patterns[2] + _format_time(local.time(), patterns[3], self.locale)
+        return self.locale.datetime_formats["medium"].format(
+            _format_time(local.time(), "short", self.locale), _format_date(local.date(), cldr_width, self.locale)
+        )
 
+    @functools.cached_property
     def zone_name(self) -> str:
         phrases = TZ_PHRASES.get(self.locale.language)
         utc = self.tz.key in UTC_ZONES
@@ -246,8 +244,24 @@ def date_text(moment: datetime, tz: ZoneInfo, lang: str) -> str:
     return DateFormat(Locale.parse(lang, sep="-"), tz, "latn").full(moment)
 
 
+@functools.cache
 def direction(lang: str) -> str:
     return Locale.parse(lang, sep="-").text_direction
+
+
+@functools.cache
+def date_format(config: SiteConfig, tz: ZoneInfo, lang: str) -> DateFormat:
+    return DateFormat.for_lang(config, tz, lang)
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_date(day: date, pattern: str, locale: Locale) -> str:
+    return format_date(day, pattern, locale=locale)
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_time(moment: time, pattern: str, locale: Locale) -> str:
+    return format_time(moment, pattern, locale=locale)
 
 
 def paginate(
