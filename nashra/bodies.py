@@ -14,8 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import __version__
-from .cache import Cache, digest
+from .cache import Cache, digest, digest_bytes
 from .markup import render_markdown
+from .model import Article
 from .typography import count_words, isolate_html, plain_text
 
 # Below this many bodies to convert, starting worker processes costs more than it saves.
@@ -23,8 +24,9 @@ PARALLEL_FROM = 200
 CHUNK = 50
 
 
-def body_key(markdown: str, rtl: bool) -> str:
-    return digest(__version__, "rtl" if rtl else "ltr", markdown)
+def body_key(article: Article, rtl: bool) -> str:
+    """The prepared body's name: from the article file's digest (or, unread from a file, its body)."""
+    return digest(__version__, "rtl" if rtl else "ltr", article.digest or digest_bytes(article.body.encode()))
 
 
 def prepare_body(markdown: str, rtl: bool) -> tuple[str, int]:

@@ -29,21 +29,21 @@ FORMAT = 1
 DEFAULT_FOLDER = ".nashra-cache"
 
 
-def digest(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
+def digest(*parts: str) -> str:
+    """SHA-256 over texts, kept apart by NUL (which the texts hashed here never hold)."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def fingerprint_files(root: Path, names: list[str]) -> str:
     """One digest over the named files (relative to root) and their contents; absent files count too."""
-    parts: list[bytes | str] = [__version__]
+    parts = [__version__]
     for name in sorted(names):
         path = root / name
-        parts += [name, path.read_bytes() if path.is_file() else b"\0absent"]
+        parts += [name, digest_bytes(path.read_bytes()) if path.is_file() else "absent"]
     return digest(*parts)
 
 
@@ -166,8 +166,8 @@ class Cache:
     def words(self, key: str) -> int | None:
         """The word count of a prepared body, if its file is there too."""
         words = self._words.get(key)
-        if words is None or not self._body_path(key).is_file():
-            return None
+        if words is None:
+            return None  # (a body file lost since is made again when a page needs it)
         self._new_words[key] = words
         return words
 

@@ -19,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node, SequenceNode
 
 from .bodyscan import find_links
-from .cache import Cache, digest
+from .cache import Cache, digest_bytes
 from .config import decode_text, read_text
 from .links import check_links
 from .model import Article, Content, Image, SiteConfig, Source, Topic
@@ -438,7 +438,7 @@ def read_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> 
     for name in names:
         relpath = f"{ARTICLES_DIR}/{name}"
         data = (root / relpath).read_bytes()
-        file_digest = digest(data)
+        file_digest = digest_bytes(data)
         article = cache.article(relpath, file_digest) if cache else None
         text = _decode(data, relpath, problems)
         if text is None:

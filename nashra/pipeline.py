@@ -57,10 +57,12 @@ def run_build(
         content = load_content(root, config, cache)
         rtl = {a.path: direction(a.lang or config.language) == "rtl" for a in content.articles}
         included = [a for a in content.articles if drafts or not a.draft]
-        words = prepare_bodies(cache, ((body_key(a.body, rtl[a.path]), a.body, rtl[a.path]) for a in included))
+        keys = {a.path: body_key(a, rtl[a.path]) for a in included}
+        words = prepare_bodies(cache, ((keys[a.path], a.body, rtl[a.path]) for a in included))
+        bodies = {path: (key, words[key]) for path, key in keys.items()}
         template_files = [f"templates/{name}" for name in list_files(root / "templates", root)]
         site_fp = digest(parse_fp, fingerprint_files(root, template_files), config.base_url, str(drafts))
-        site = build_site(config, content, drafts, words, site_fp)
+        site = build_site(config, content, drafts, bodies, site_fp)
         markdown = {a.path: a.body for a in included}
 
         def filled(entry: Entry) -> Entry:

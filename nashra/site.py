@@ -47,13 +47,13 @@ def build_site(
     config: SiteConfig,
     content: Content,
     drafts: bool = False,
-    words: Mapping[str, int] | None = None,
+    bodies: Mapping[str, tuple[str, int]] | None = None,
     fingerprint: str = "",
 ) -> Site:
     """Order the articles and prepare everything pages print, except body HTML (see with_body).
 
-    `words` maps body keys (bodies.body_key) to word counts, as bodies.prepare_bodies
-    returns them; a body missing there is converted here. `fingerprint` stands for every
+    `bodies` maps article files to their prepared body's key and word count (see
+    bodies.prepare_bodies); a body missing there is converted here. `fingerprint` stands for every
     input besides the articles (settings, topics, templates), for the entries' keys.
     """
     u = Urls(config.base_url)
@@ -63,15 +63,20 @@ def build_site(
     slugs = {a.path: a.slug for a in articles}
     slugs_key = digest(*(f"{path}={slug}" for path, slug in sorted(slugs.items())))
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
-    words = words or {}
+    bodies = bodies or {}
     entries = tuple(
-        build_entry(a, config, u, tz, topic_refs, words, entry_key(a, fingerprint, slugs_key)) for a in articles
+        build_entry(a, config, u, tz, topic_refs, bodies.get(a.path), entry_key(a, fingerprint, slugs_key))
+        for a in articles
     )
 
     home = paginate(entries, config.per_page, urls.home, u, config.digits)
     listings = []
+    by_topic: dict[str, list[Entry]] = {t.slug: [] for t in content.topics}
+    for entry in entries:
+        for ref in entry.topics:
+            by_topic[ref.slug].append(entry)
     for topic in content.topics:
-        mine = tuple(e for e in entries if any(t.slug == topic.slug for t in e.topics))
+        mine = tuple(by_topic[topic.slug])
         listings.append(
             TopicListing(
                 topic=topic,
@@ -119,13 +124,12 @@ def build_entry(
     u: Urls,
     tz: ZoneInfo,
     topic_refs: dict[str, TopicRef],
-    words: Mapping[str, int],
+    prepared: tuple[str, int] | None,
     key: str,
 ) -> Entry:
     lang = a.lang or config.language
     rtl = direction(lang) == "rtl"
-    body = body_key(a.body, rtl)
-    count = words[body] if body in words else prepare_body(a.body, rtl)[1]
+    body, count = prepared or (body_key(a, rtl), prepare_body(a.body, rtl)[1])
     image_url = image_abs_url = None
     if a.image:
         local = not is_web_url(a.image.src)

@@ -5,6 +5,7 @@ Pure functions over strings; site.py calls them once per value while it prepares
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -209,7 +210,12 @@ MINUTE_FORMS = {
 
 def plural(n: int, forms: Mapping[str, str], lang: str = "ar", digits: str = "latn") -> str:
     """The form of `forms` CLDR's plural rules pick for `n` in `lang`, with `n` in `digits`."""
-    return forms[Locale.parse(lang, sep="-").plural_form(n)].format(n=to_digits(str(n), digits))
+    return forms[_plural_form(lang, n)].format(n=to_digits(str(n), digits))
+
+
+@functools.lru_cache(maxsize=1024)
+def _plural_form(lang: str, n: int) -> str:
+    return Locale.parse(lang, sep="-").plural_form(n)
 
 
 # ---- reading time ----
