@@ -9,7 +9,7 @@ needs it. Links are resolved later (site.with_body): they depend on other files.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -55,37 +55,40 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, str, bool]]) -> dict[str, int]:
-    """Make sure the cache holds every (key, markdown, rtl) body; return word counts by key."""
+def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, Callable[[], str], bool]]) -> dict[str, int]:
+    """Make sure the cache holds every (key, Markdown, rtl) body; return word counts by key.
+
+    The Markdown comes from a function, called only for a body the cache does not hold.
+    """
     counts: dict[str, int] = {}
-    missing: dict[str, tuple[str, str, bool]] = {}
-    for job in jobs:
-        words = cache.words(job[0])
-        if words is None:
-            missing.setdefault(job[0], job)
-        else:
-            counts[job[0]] = words
-    todo = list(missing.values())
+    todo: dict[str, tuple[str, str, bool]] = {}
+    for key, markdown, rtl in jobs:
+        words = cache.words(key)
+        if words is not None:
+            counts[key] = words
+        elif key not in todo:
+            todo[key] = (key, markdown(), rtl)
     n = workers()
     if len(todo) >= PARALLEL_FROM and n > 1:
-        chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        jobs_left = list(todo.values())
+        chunks = [jobs_left[i : i + CHUNK] for i in range(0, len(jobs_left), CHUNK)]
         with ProcessPoolExecutor(max_workers=n) as pool:
             for result in pool.map(_prepare_chunk, [str(cache.folder)] * len(chunks), chunks):
                 counts.update(result)
     else:
-        for key, markdown, rtl in todo:
+        for key, markdown, rtl in todo.values():
             html, words = prepare_body(markdown, rtl)
             cache.put_body(key, html)
             counts[key] = words
-    for key in missing:
+    for key in todo:
         cache.keep_words(key, counts[key])
     return counts
 
 
-def body_html(cache: Cache, key: str, markdown: str, rtl: bool) -> str:
+def body_html(cache: Cache, key: str, markdown: Callable[[], str], rtl: bool) -> str:
     """The prepared body, from the cache, or made again if the cached file is gone or corrupt."""
     html = cache.body(key)
     if html is None:
-        html, _ = prepare_body(markdown, rtl)
+        html, _ = prepare_body(markdown(), rtl)
         cache.put_body(key, html)
     return html

@@ -435,17 +435,18 @@ def read_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> 
     static = list_files(root / STATIC_DIR, root)
     names = list_files(root / ARTICLES_DIR, root, "*.md")
     articles: list[Article] = []
+    top = str(root)
     for name in names:
         relpath = f"{ARTICLES_DIR}/{name}"
-        data = (root / relpath).read_bytes()
+        with open(os.path.join(top, relpath), "rb") as f:
+            data = f.read()
         file_digest = digest_bytes(data)
+        # A cached article comes without its body, read again only if something needs it (load_body).
         article = cache.article(relpath, file_digest) if cache else None
-        text = _decode(data, relpath, problems)
-        if text is None:
-            continue
-        if article is not None:
-            article = replace(article, body=text.split("\n", article.body_line - 1)[-1])
-        else:
+        if article is None:
+            text = _decode(data, relpath, problems)
+            if text is None:
+                continue
             article, found = parse_article(relpath, text, topics, tz)
             problems += found
             if article is None:
@@ -460,12 +461,21 @@ def read_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> 
     for article in articles:
         links = cache.links(article.path) if cache else None
         if links is None:
-            links = find_links(article.body, article.body_line)
+            links = find_links(article.body or load_body(root, article), article.body_line)
             if cache:
                 cache.keep_links(article.path, links)
         found_links[article.path] = links
     problems += check_links(articles, files, topics, images, static, config.per_page, found_links)
-    return Content(topics, tuple(articles), tuple(images), tuple(static)), problems
+    linking = frozenset(
+        path for path, links in found_links.items() if any(urlsplit(k.url).path.endswith(".md") for k in links)
+    )
+    return Content(topics, tuple(articles), tuple(images), tuple(static), linking), problems
+
+
+def load_body(root: Path, article: Article) -> str:
+    """The Markdown body of an article that came from the cache without it."""
+    text = read_text(root / article.path, article.path)
+    return text.split("\n", article.body_line - 1)[-1]
 
 
 def _read(path: Path, relpath: str, problems: list[Problem]) -> str | None:

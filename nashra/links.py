@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import posixpath
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -54,8 +55,9 @@ def site_map(
     paths = {*OTHER_PAGES, urls.home(), urls.topics_index(), urls.feed()}
     paths |= {urls.home(n) for n in range(2, pages(len(shown), per_page) + 1)}
     paths |= {urls.article(a.slug) for a in shown}
+    counts = Counter(slug for a in shown for slug in a.topics)
     for topic in topics:
-        count = sum(1 for a in shown if topic.slug in a.topics)
+        count = counts[topic.slug]
         paths |= {urls.topic(topic.slug, n) for n in range(1, pages(count, per_page) + 1)}
         paths.add(urls.topic_feed(topic.slug))
     paths |= {urls.image(name) for name in images}

@@ -76,6 +76,7 @@ class Content:
     articles: tuple[Article, ...]
     images: tuple[str, ...]  # files under content/images/, relative to it
     static: tuple[str, ...]  # files under templates/static/, relative to it
+    linking: frozenset[str] = frozenset()  # articles whose bodies link to other articles' files
 
 
 # ---- the built site: every derived value computed once, in site.py ----

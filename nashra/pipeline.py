@@ -18,7 +18,7 @@ from pathlib import Path
 from .bodies import body_html, body_key, prepare_bodies
 from .cache import DEFAULT_FOLDER, Cache, digest, fingerprint_files
 from .config import CONFIG_FILE, load_config
-from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, list_files, load_content
+from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, list_files, load_body, load_content
 from .feeds import plan_feeds
 from .model import Entry
 from .output import check_output_dir, write_output
@@ -58,15 +58,18 @@ def run_build(
         rtl = {a.path: direction(a.lang or config.language) == "rtl" for a in content.articles}
         included = [a for a in content.articles if drafts or not a.draft]
         keys = {a.path: body_key(a, rtl[a.path]) for a in included}
-        words = prepare_bodies(cache, ((keys[a.path], a.body, rtl[a.path]) for a in included))
+        by_path = {a.path: a for a in included}
+
+        def markdown(path: str) -> Callable[[], str]:
+            return lambda: by_path[path].body or load_body(root, by_path[path])
+
+        words = prepare_bodies(cache, ((keys[path], markdown(path), rtl[path]) for path in keys))
         bodies = {path: (key, words[key]) for path, key in keys.items()}
         template_files = [f"templates/{name}" for name in list_files(root / "templates", root)]
         site_fp = digest(parse_fp, fingerprint_files(root, template_files), config.base_url, str(drafts))
         site = build_site(config, content, drafts, bodies, site_fp)
-        markdown = {a.path: a.body for a in included}
-
         def filled(entry: Entry) -> Entry:
-            prepared = body_html(cache, entry.body_key, markdown[entry.path], rtl[entry.path])
+            prepared = body_html(cache, entry.body_key, markdown(entry.path), rtl[entry.path])
             return with_body(site, entry, prepared)
 
         pages = plan_pages(site, templates, filled)

@@ -65,7 +65,7 @@ def build_site(
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
     bodies = bodies or {}
     entries = tuple(
-        build_entry(a, config, u, tz, topic_refs, bodies.get(a.path), entry_key(a, fingerprint, slugs_key))
+        build_entry(a, config, u, tz, topic_refs, bodies.get(a.path), entry_key(a, fingerprint, slugs_key, content))
         for a in articles
     )
 
@@ -101,11 +101,11 @@ def build_site(
     )
 
 
-def entry_key(a: Article, fingerprint: str, slugs_key: str) -> str:
+def entry_key(a: Article, fingerprint: str, slugs_key: str, content: Content) -> str:
     """What an entry is made from: its file, everything else the build reads, and, when its
     body links to other articles' files, which file has which slug."""
     source = a.digest or repr(a)
-    return digest(fingerprint, source, slugs_key if ".md" in a.body else "")
+    return digest(fingerprint, source, slugs_key if a.path in content.linking else "")
 
 
 def with_body(site: Site, entry: Entry, prepared: str) -> Entry:

@@ -35,6 +35,8 @@ _LINE_START = re.compile(r"^", re.MULTILINE)
 
 def isolate_text(text: str) -> Markup:
     """Plain text -> Markup with each Latin run escaped and wrapped in <bdi>."""
+    if not LATIN_RUN.search(text):
+        return escape(text)
     out: list[str] = []
     last = 0
     for match in LATIN_RUN.finditer(text):
