@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -38,13 +39,48 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def fingerprint_files(root: Path, names: list[str]) -> str:
+def file_digests(root: Path, names: list[str]) -> dict[str, str]:
+    """The digest of each named file (relative to root); "absent" for one that is not there."""
+    top = str(root)
+    digests = {}
+    for name in names:
+        try:
+            with open(os.path.join(top, name), "rb") as f:
+                digests[name] = digest_bytes(f.read())
+        except (FileNotFoundError, IsADirectoryError):
+            digests[name] = "absent"
+    return digests
+
+
+def fingerprint_files(root: Path, names: list[str], digests: Mapping[str, str] | None = None) -> str:
     """One digest over the named files (relative to root) and their contents; absent files count too."""
+    known = digests if digests is not None else file_digests(root, names)
     parts = [__version__]
     for name in sorted(names):
-        path = root / name
-        parts += [name, digest_bytes(path.read_bytes()) if path.is_file() else "absent"]
+        parts += [name, known[name] if name in known else file_digests(root, [name])[name]]
     return digest(*parts)
+
+
+# ---- the stamp of the last build: when every input is the same, there is nothing to do ----
+
+STAMP = "last-build.json"
+
+
+def read_stamp(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_stamp(folder: Path, inputs: str, output: Path, result: dict) -> None:
+    data = {"inputs": inputs, "output": folder_id(output), "result": result}
+    atomic_write(folder / STAMP, json.dumps(data, sort_keys=True))
+
+
+def stamp_matches(stamp: dict, inputs: str, output: Path) -> bool:
+    return bool(stamp) and stamp.get("inputs") == inputs and stamp.get("output") == folder_id(output)
 
 
 # ---- articles as JSON ----

@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -402,17 +402,21 @@ def _inside(path: str, top: str) -> bool:
     return real == top or real.startswith(top + os.sep)
 
 
-def load_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> Content:
+def load_content(
+    root: Path, config: SiteConfig, cache: Cache | None = None, digests: Mapping[str, str] | None = None
+) -> Content:
     """Read topics.yml and every article; raise ContentError with every problem found.
 
     With a cache, an article whose file is unchanged is taken from it, not parsed again.
     """
-    content, problems = read_content(root, config, cache)
+    content, problems = read_content(root, config, cache, digests)
     raise_if(problems)
     return content
 
 
-def read_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> tuple[Content, list[Problem]]:
+def read_content(
+    root: Path, config: SiteConfig, cache: Cache | None = None, digests: Mapping[str, str] | None = None
+) -> tuple[Content, list[Problem]]:
     """Read and check topics.yml and every article: what could be read, and every problem.
 
     The build stops on the problems (load_content); `check` reports them. Errors in
@@ -438,12 +442,14 @@ def read_content(root: Path, config: SiteConfig, cache: Cache | None = None) -> 
     top = str(root)
     for name in names:
         relpath = f"{ARTICLES_DIR}/{name}"
-        with open(os.path.join(top, relpath), "rb") as f:
-            data = f.read()
-        file_digest = digest_bytes(data)
-        # A cached article comes without its body, read again only if something needs it (load_body).
-        article = cache.article(relpath, file_digest) if cache else None
+        # With the files' digests known, a cached article is not even read: it comes without its
+        # body, read again only if something needs it (load_body).
+        file_digest = digests.get(relpath) if digests else None
+        article = cache.article(relpath, file_digest) if cache and file_digest else None
         if article is None:
+            with open(os.path.join(top, relpath), "rb") as f:
+                data = f.read()
+            file_digest = digest_bytes(data)
             text = _decode(data, relpath, problems)
             if text is None:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -47,13 +48,17 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+@functools.cache
+def _markdown() -> markdown.Markdown:
+    """One converter per process, made when first needed (a warm build may need none)."""
+    return markdown.Markdown(extensions=EXTENSIONS, output_format="html")
 
 
 def render_markdown(text: str) -> str:
     """Convert a Markdown body to HTML and sanitise it: no script, handler or javascript: URL survives."""
-    _md.reset()
-    raw = _md.convert(text)
+    md = _markdown()
+    md.reset()
+    raw = md.convert(text)
     return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None).strip()
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import MappingProxyType
 
 from .problems import ContentError, Problem
@@ -58,12 +62,19 @@ def check_output_dir(output: Path, root: Path) -> None:
         )
 
 
+def check_relpath(relpath: str) -> str:
+    """`relpath` if it names a file inside a folder (forward slashes, no `..`, not absolute)."""
+    parts = relpath.split("/")
+    if not relpath or relpath.startswith("/") or "\\" in relpath or "\0" in relpath or any(
+        part in {"", ".", ".."} for part in parts
+    ):
+        raise ValueError(f"refusing to write outside the output folder: {relpath!r}")
+    return relpath
+
+
 def safe_join(folder: Path, relpath: str) -> Path:
     """`folder/relpath`, refusing any path that would land outside `folder`."""
-    rel = PurePosixPath(relpath)
-    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-        raise ValueError(f"refusing to write outside the output folder: {relpath!r}")
-    return folder.joinpath(*rel.parts)
+    return folder.joinpath(*check_relpath(relpath).split("/"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,24 +103,36 @@ def write_output(
     previous: Mapping[str, tuple[str, int]] = MappingProxyType({}),
     progress: Callable[[int], None] = lambda done: None,
 ) -> Written:
-    """Write a complete tree beside `output`, then swap it in; on any failure `output` is untouched.
+    """Write a complete tree beside `output`, then swap it in; a failing build leaves `output` as it was.
 
-    Files are made and written one at a time. `previous` is the manifest of the tree now at
-    `output` (path -> key and size): a file whose key it records unchanged is hard-linked from
-    that tree (or copied, where links are not possible) instead of being made again, and when
-    every file is unchanged the tree is left as it is. `copies` maps output paths to files to copy.
+    `previous` is the manifest of the tree now at `output` (every file's path -> key and size).
+    A planned file whose key it records unchanged is not made again but taken from that tree;
+    when every file is unchanged the tree is left as it is. `copies` maps output paths to files
+    to copy. The build goes in three steps:
+
+    1. every changed file is made and written into a new folder beside `output` (a template
+       or content error stops the build here, before `output` is touched);
+    2. unchanged files are moved over from the old tree, a whole folder at a time where nothing
+       in it changed (a rename is far cheaper than a new folder and a link per file); any error
+       moves them back;
+    3. the new folder is swapped in, and what is left of the old tree removed.
     """
     output = output.absolute()
     for item in planned:
-        safe_join(output, item.path)  # refuse a bad path before anything is written
+        check_relpath(item.path)  # refuse a bad path before anything is written
+    for relpath in copies:
+        check_relpath(relpath)
     if previous and _up_to_date(output, planned, copies, previous):
         return Written(0, len(planned) + len(copies), dict(previous))
     output.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(output)
     staging = tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent)
     old_root = str(output)
     made: set[str] = {staging}
     manifest: dict[str, tuple[str, int]] = {}
-    count = reused = 0
+    fresh: list[str] = []
+    carried: list[str] = []
+    moved: list[str] = []
 
     def target_of(relpath: str) -> str:
         target = f"{staging}/{relpath}"
@@ -120,36 +143,67 @@ def write_output(
         return target
 
     try:
-        for item in planned:
-            count += 1
-            target = target_of(item.path)
+        for count, item in enumerate(planned, start=1):
             before = previous.get(item.path) if item.key else None
-            old = f"{old_root}/{item.path}"
-            if before and before[0] == item.key and _has_size(old, before[1]):
-                link_or_copy(old, target)
+            if before and before[0] == item.key and _has_size(f"{old_root}/{item.path}", before[1]):
+                carried.append(item.path)
                 manifest[item.path] = before
-                reused += 1
             else:
                 data = item.make()
-                with open(target, "wb") as f:
+                with open(target_of(item.path), "wb") as f:
                     f.write(data)
+                fresh.append(item.path)
                 manifest[item.path] = (item.key, len(data))
             progress(count)
         for relpath in sorted(copies):
-            shutil.copyfile(copies[relpath], target_of(relpath))
+            target = target_of(relpath)
+            shutil.copyfile(copies[relpath], target)
+            fresh.append(relpath)
+            manifest[relpath] = ("", os.stat(target).st_size)
+        for relpath in plan_moves(previous.keys(), carried, fresh):
+            target = f"{staging}/{relpath}"
+            parent = target.rpartition("/")[0]
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            os.rename(f"{old_root}/{relpath}", target)
+            moved.append(relpath)
         os.chmod(staging, 0o755)
-        swap_in(Path(staging), output)
+        swap_in(Path(staging), output, len(previous) - len(carried))
     except BaseException:
+        for relpath in reversed(moved):  # put the old tree back together
+            with contextlib.suppress(OSError):
+                os.rename(f"{staging}/{relpath}", f"{old_root}/{relpath}")
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Written(count - reused + len(copies), reused, manifest)
+    return Written(len(fresh), len(carried), manifest)
+
+
+def plan_moves(old_files: Iterable[str], carried: Iterable[str], fresh: Iterable[str]) -> list[str]:
+    """What to move from the old tree so the new one gets every carried file: whole folders
+    where nothing inside changed (no file new, replaced or gone), single files elsewhere."""
+    carried = set(carried)
+    dirty: set[str] = {""}
+    for relpath in itertools.chain(fresh, (f for f in old_files if f not in carried)):
+        parts = relpath.split("/")
+        for depth in range(1, len(parts)):
+            dirty.add("/".join(parts[:depth]))
+    moves: set[str] = set()
+    for relpath in carried:
+        parts = relpath.split("/")
+        for depth in range(1, len(parts) + 1):
+            candidate = "/".join(parts[:depth])
+            if candidate not in dirty:
+                moves.add(candidate)
+                break
+    return sorted(moves)
 
 
 def _up_to_date(
     output: Path, planned: Sequence[Planned], copies: dict[str, Path], previous: Mapping[str, tuple[str, int]]
 ) -> bool:
     """True when the tree at `output` is exactly what this build would write."""
-    if previous.keys() != {item.path for item in planned}:
+    if previous.keys() != {item.path for item in planned} | copies.keys():
         return False
     root = str(output)
     for item in planned:
@@ -178,14 +232,13 @@ def _has_size(path: str, size: int) -> bool:
         return False
 
 
-def link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+# Removing a large old tree takes longer than building the new one incrementally, so from
+# this many files on it is removed by a detached process while the build returns.
+BACKGROUND_REMOVAL_FROM = 2000
+REMOVER = "import os, shutil, sys; os.nice(19); shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
 
-def swap_in(staging: Path, output: Path) -> None:
+def swap_in(staging: Path, output: Path, files: int = 0) -> None:
     """Rename `staging` to `output`; the previous tree is removed only once the new one is in place."""
     if not output.exists():
         staging.rename(output)
@@ -198,4 +251,27 @@ def swap_in(staging: Path, output: Path) -> None:
     except BaseException:
         old.rename(output)
         raise
-    shutil.rmtree(old)
+    remove_tree(old, background=files >= BACKGROUND_REMOVAL_FROM)
+
+
+def remove_tree(folder: Path, background: bool) -> None:
+    if background:
+        try:
+            subprocess.Popen(
+                [sys.executable, "-c", REMOVER, folder],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            return
+        except OSError:
+            pass  # remove it here instead
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_leftovers(output: Path) -> None:
+    """Old trees whose removal was interrupted (the machine stopped, say)."""
+    for path in output.parent.glob(f".{output.name}-old-*"):
+        if path.is_dir() and not path.is_symlink():
+            remove_tree(path, background=True)

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bodies import body_html, body_key, prepare_bodies
-from .cache import DEFAULT_FOLDER, Cache, digest, fingerprint_files
+from .cache import (
+    DEFAULT_FOLDER,
+    Cache,
+    digest,
+    file_digests,
+    fingerprint_files,
+    read_stamp,
+    stamp_matches,
+    write_stamp,
+)
 from .config import CONFIG_FILE, load_config
 from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, list_files, load_body, load_content
 from .feeds import plan_feeds
@@ -51,10 +60,29 @@ def run_build(
     check_output_dir(output, root)
     config = load_config(root, base_url)
     templates = load_templates(root / "templates")
-    parse_fp = fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE])
-    cache = Cache(root / DEFAULT_FOLDER, parse_fp) if use_cache else Cache.temporary()
+    cache_dir = root / DEFAULT_FOLDER
+    digests = input_digests(root)
+    inputs = digest(config.base_url, str(drafts), fingerprint_files(root, sorted(digests), digests))
+    stamp = read_stamp(cache_dir) if use_cache else {}
+    if stamp_matches(stamp, inputs, output):
+        try:
+            last = stamp["result"]
+            return BuildResult(
+                last["pages"],
+                0,
+                last["files"],
+                last["topics"],
+                last["feeds"],
+                last["articles"],
+                time.perf_counter() - started,
+                (),
+            )
+        except (KeyError, TypeError):
+            pass  # a stamp not written by this version: build
+    parse_fp = fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE], digests)
+    cache = Cache(cache_dir, parse_fp) if use_cache else Cache.temporary()
     try:
-        content = load_content(root, config, cache)
+        content = load_content(root, config, cache, digests)
         rtl = {a.path: direction(a.lang or config.language) == "rtl" for a in content.articles}
         included = [a for a in content.articles if drafts or not a.draft]
         keys = {a.path: body_key(a, rtl[a.path]) for a in included}
@@ -65,9 +93,10 @@ def run_build(
 
         words = prepare_bodies(cache, ((keys[path], markdown(path), rtl[path]) for path in keys))
         bodies = {path: (key, words[key]) for path, key in keys.items()}
-        template_files = [f"templates/{name}" for name in list_files(root / "templates", root)]
-        site_fp = digest(parse_fp, fingerprint_files(root, template_files), config.base_url, str(drafts))
+        template_files = [name for name in digests if name.startswith("templates/")]
+        site_fp = digest(parse_fp, fingerprint_files(root, template_files, digests), config.base_url, str(drafts))
         site = build_site(config, content, drafts, bodies, site_fp)
+
         def filled(entry: Entry) -> Entry:
             prepared = body_html(cache, entry.body_key, markdown(entry.path), rtl[entry.path])
             return with_body(site, entry, prepared)
@@ -85,18 +114,36 @@ def run_build(
             progress=lambda done: progress(done, total),
         )
         cache.save(output, written.manifest)
+        result = BuildResult(
+            pages=sum(1 for p in pages if p.path.endswith(".html")),
+            written=written.written,
+            reused=written.reused,
+            topics=len(site.topics),
+            feeds=len(feeds),
+            articles=len(site.entries),
+            seconds=time.perf_counter() - started,
+            warnings=tuple(cache.warnings),
+        )
+        if use_cache:
+            counts = {
+                "pages": result.pages,
+                "files": result.written + result.reused,
+                "topics": result.topics,
+                "feeds": result.feeds,
+                "articles": result.articles,
+            }
+            write_stamp(cache_dir, inputs, output, counts)
     finally:
         cache.close()
-    return BuildResult(
-        pages=sum(1 for p in pages if p.path.endswith(".html")),
-        written=written.written,
-        reused=written.reused,
-        topics=len(site.topics),
-        feeds=len(feeds),
-        articles=len(site.entries),
-        seconds=time.perf_counter() - started,
-        warnings=tuple(cache.warnings),
-    )
+    return result
+
+
+def input_digests(root: Path) -> dict[str, str]:
+    """The digest of every file the build reads, by path relative to the site's folder."""
+    names = [CONFIG_FILE]
+    names += [f"content/{name}" for name in list_files(root / "content", root)]
+    names += [f"templates/{name}" for name in list_files(root / "templates", root)]
+    return file_digests(root, names)
 
 
 class Progress:
