@@ -19,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node, SequenceNode
 
 from .bodyscan import find_links
-from .cache import Cache, digest_bytes
+from .cache import Cache, digest, digest_bytes
 from .config import decode_text, read_text
 from .links import check_links
 from .model import Article, Content, Image, SiteConfig, Source, Topic
@@ -142,6 +142,7 @@ def parse_article(
     if r.problems or any(values.get(k) is None for k in REQUIRED):
         return None, r.problems
     article = Article(
+        front_digest=digest(front),
         path=relpath,
         body=body,
         body_line=body_line,

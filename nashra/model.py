@@ -65,6 +65,7 @@ class Article:
     correction: str | None = None  # what was corrected; the note is dated by `updated`
     lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line
     digest: str = ""  # SHA-256 of the file's bytes, set when it is loaded
+    front_digest: str = ""  # SHA-256 of the front matter alone: what lists show of the article
 
     def line_of(self, key: str) -> int:
         return dict(self.lines).get(key, 0)
@@ -128,6 +129,7 @@ class Entry:
     path: str = ""  # the article's file
     body_key: str = ""  # its prepared body in the cache (bodies.body_key)
     key: str = ""  # digest of everything the entry is made from: pages showing it change with it
+    card_key: str = ""  # digest of what lists show (front matter and settings): not the body
 
 
 @dataclass(frozen=True, slots=True)

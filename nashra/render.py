@@ -128,7 +128,7 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
         related = site.related[entry.slug]
         page(
             urls.out_path(urls.article(entry.slug)),
-            digest(fp, "article", entry.key, *(r.key for r in related)),
+            digest(fp, "article", entry.key, *(r.card_key for r in related)),
             "article.html",
             lambda entry=entry: context_for_article(site, u, with_body(entry)),
         )
@@ -145,7 +145,7 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
         "topics.html",
         lambda: context_for_topics(site, u),
     )
-    latest = (e.key for e in site.entries[:5])
+    latest = (e.card_key for e in site.entries[:5])
     page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(site, u))
     plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u).encode("utf-8")))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
@@ -158,7 +158,7 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
 
 
 def list_key(fp: str, page: ListPage) -> str:
-    return digest(fp, "list", page.url, str(page.number), str(page.total), *(e.key for e in page.entries))
+    return digest(fp, "list", page.url, str(page.number), str(page.total), *(e.card_key for e in page.entries))
 
 
 def render_site(site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry]) -> dict[str, bytes]:

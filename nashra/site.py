@@ -65,7 +65,16 @@ def build_site(
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
     bodies = bodies or {}
     entries = tuple(
-        build_entry(a, config, u, tz, topic_refs, bodies.get(a.path), entry_key(a, fingerprint, slugs_key, content))
+        build_entry(
+            a,
+            config,
+            u,
+            tz,
+            topic_refs,
+            bodies.get(a.path),
+            entry_key(a, fingerprint, slugs_key, content),
+            digest(fingerprint, a.front_digest) if a.front_digest else "",
+        )
         for a in articles
     )
 
@@ -126,6 +135,7 @@ def build_entry(
     topic_refs: dict[str, TopicRef],
     prepared: tuple[str, int] | None,
     key: str,
+    card_key: str = "",
 ) -> Entry:
     lang = a.lang or config.language
     rtl = direction(lang) == "rtl"
@@ -172,6 +182,7 @@ def build_entry(
         path=a.path,
         body_key=body,
         key=key,
+        card_key=card_key or key,
     )
 
 

@@ -1,0 +1,199 @@
+"""The build cache and incremental output: a cached build is byte-identical to a cold one."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import build, make_site
+
+from nashra import bodies, output
+from nashra.output import Planned, plan_moves, write_output
+
+VISIT = "content/articles/2024/06/visit.md"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def add_article(root: Path) -> None:
+    (root / "content/articles/2024/06/added.md").write_text(
+        "---\ntitle: خبر جديد\ndate: 2024-06-30T09:00:00\ntopics: [economy]\n"
+        "summary: ملخص خبر جديد أضيف بعد البناء الأول للموقع لاختبار البناء التدريجي.\n"
+        "source:\n  name: رويترز\n---\n\nنص الخبر الجديد مع رابط إلى [الزيارة](visit.md).\n",
+        encoding="utf-8",
+    )
+
+
+CHANGES = {
+    "body": lambda root: edit(root / VISIT, "صدرت عن الزيارة.", "صدرت عن الزيارة المرتقبة."),
+    "front matter": lambda root: edit(root / VISIT, "زيارة مرتقبة تعمّق", "زيارة مؤكدة تعمّق"),
+    "topic name": lambda root: edit(root / "content/topics.yml", "name: اقتصاد", "name: الاقتصاد والمال"),
+    "template": lambda root: edit(root / "templates/base.html", "</footer>", "<!-- changed --></footer>"),
+    "site.yml": lambda root: edit(root / "site.yml", "per_page: 2", "per_page: 3"),
+    "new article": add_article,
+    "deleted article": lambda root: (root / "content/articles/2024/05/talks.md").unlink(),
+    "stylesheet": lambda root: (root / "templates/static/style.css").write_text("body{}\n", encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_cached_build_equals_cold_build(tmp_path: Path, change: str, capsys):
+    warm = make_site(tmp_path / "warm")
+    assert build(warm) == 0
+    CHANGES[change](warm)
+    assert build(warm) == 0
+    cold = make_site(tmp_path / "cold")
+    CHANGES[change](cold)
+    assert build(cold, "--no-cache") == 0
+    assert not (cold / ".nashra-cache").exists()
+    assert tree(warm / "output") == tree(cold / "output")
+    assert [p.name for p in warm.iterdir() if p.name.startswith(".output")] == []
+    assert "reused" in capsys.readouterr().out
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+ALWAYS_MADE = {"sitemap.xml", "robots.txt", ".nojekyll"}  # small files made every time, with the copies
+
+
+def test_only_what_changed_is_made_again(site: Path, capsys):
+    assert build(site) == 0
+    first = inodes(site / "output")
+    assert build(site) == 0
+    assert "(0 files written, 29 reused)" in capsys.readouterr().out
+    assert inodes(site / "output") == first  # nothing changed: the tree was left alone
+    CHANGES["body"](site)
+    assert build(site) == 0
+    after = inodes(site / "output")
+    remade = {path for path in after if after[path] != first.get(path)}
+    remade -= ALWAYS_MADE | {p for p in remade if p.startswith(("static/", "images/"))}
+    # the article page and the feeds carrying its body; lists show no body, so they are kept
+    assert remade == {"articles/visit/index.html", "feed.xml", "topics/politics/feed.xml"}
+    CHANGES["front matter"](site)
+    assert build(site) == 0
+    again = inodes(site / "output")
+    remade = {path for path in again if again[path] != after.get(path)} - ALWAYS_MADE
+    assert "index.html" in remade and "topics/politics/index.html" in remade  # its title is listed there
+    assert "articles/vote/index.html" in remade  # which lists visit under "more in this topic"
+    assert "articles/budget/index.html" not in remade  # its main topic is economy
+    assert "topics/economy/index.html" not in remade
+
+
+def test_deleted_output_is_built_again(site: Path):
+    assert build(site) == 0
+    before = tree(site / "output")
+    shutil.rmtree(site / "output")
+    assert build(site) == 0
+    assert tree(site / "output") == before
+
+
+def test_corrupt_cache_index_is_ignored_with_a_warning(site: Path, capsys):
+    assert build(site) == 0
+    expected = tree(site / "output")
+    (site / ".nashra-cache/last-build.json").unlink()
+    (site / ".nashra-cache/index.json").write_text("{ not json", encoding="utf-8")
+    assert build(site) == 0
+    assert "warning: ignoring the build cache" in capsys.readouterr().err
+    assert tree(site / "output") == expected
+
+
+def test_foreign_cache_records_are_never_trusted(site: Path, capsys):
+    assert build(site) == 0
+    expected = tree(site / "output")
+    index = site / ".nashra-cache/index.json"
+    data = json.loads(index.read_text(encoding="utf-8"))
+    for record in data["articles"].values():
+        record["article"]["date"] = "not a date"
+    index.write_text(json.dumps(data), encoding="utf-8")
+    (site / ".nashra-cache/last-build.json").unlink()
+    shutil.rmtree(site / "output")
+    assert build(site) == 0
+    assert "ignoring a cached record" in capsys.readouterr().err
+    assert tree(site / "output") == expected
+
+
+def test_corrupt_body_file_is_made_again(site: Path, capsys):
+    assert build(site) == 0
+    expected = tree(site / "output")
+    for body in (site / ".nashra-cache/bodies").rglob("*.html"):
+        body.write_text("0" * 64 + "\n<p>tampered</p>", encoding="utf-8")
+    (site / ".nashra-cache/last-build.json").unlink()
+    shutil.rmtree(site / "output")
+    assert build(site) == 0
+    assert "ignoring a corrupt cache file" in capsys.readouterr().err
+    assert tree(site / "output") == expected
+    assert b"tampered" not in b"".join(tree(site / "output").values())
+
+
+def test_build_without_cache_is_never_mistaken_for_a_cached_one(site: Path):
+    assert build(site) == 0
+    assert build(site, "--no-cache", "--base-url", "https://other.example/") == 0
+    assert build(site) == 0
+    assert b"other.example" not in b"".join(tree(site / "output").values())
+
+
+def test_parallel_conversion_gives_the_same_site(tmp_path: Path, monkeypatch):
+    serial = make_site(tmp_path / "serial")
+    assert build(serial, "--no-cache") == 0
+    monkeypatch.setattr(bodies, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(bodies, "CHUNK", 2)
+    monkeypatch.setattr(bodies, "workers", lambda: 2)
+    parallel = make_site(tmp_path / "parallel")
+    assert build(parallel, "--no-cache") == 0
+    assert tree(serial / "output") == tree(parallel / "output")
+
+
+def test_plan_moves_takes_whole_folders_where_nothing_changed():
+    old = [
+        "index.html",
+        "articles/a/index.html",
+        "articles/b/index.html",
+        "topics/x/index.html",
+        "topics/x/feed.xml",
+        "topics/y/index.html",
+        "gone/index.html",
+    ]
+    carried = ["articles/a/index.html", "topics/x/index.html", "topics/y/index.html"]
+    fresh = ["index.html", "articles/b/index.html", "topics/x/feed.xml"]
+    assert plan_moves(old, carried, fresh) == ["articles/a", "topics/x/index.html", "topics/y"]
+
+
+def test_a_failure_while_moving_puts_the_old_tree_back(tmp_path: Path, monkeypatch):
+    out = tmp_path / "output"
+    files = [Planned(f"articles/{n}/index.html", f"k{n}", lambda n=n: f"page {n}".encode()) for n in range(5)]
+    first = write_output(out, files, {})
+    before = tree(out)
+    changed = [*files[:4], Planned("articles/4/index.html", "new", lambda: b"changed")]
+    real_rename, calls = os.rename, []
+
+    def failing_rename(src, dst):
+        calls.append(src)
+        if len(calls) == 3:
+            raise OSError("disk trouble")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(output.os, "rename", failing_rename)
+    with pytest.raises(OSError, match="disk trouble"):
+        write_output(out, changed, {}, previous=first.manifest)
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]
+
+
+def test_paths_that_leave_the_output_folder_are_refused(tmp_path: Path):
+    for bad in ("../escape.html", "/etc/passwd", "a/../../b", "a//b", ""):
+        with pytest.raises(ValueError, match="outside the output folder"):
+            write_output(tmp_path / "output", [Planned(bad, "", lambda: b"x")], {})
+    assert not (tmp_path / "escape.html").exists()
