@@ -16,6 +16,7 @@ from .guide import add_topics_options, run_topics
 from .new import add_new_options, run_new
 from .pipeline import Progress, run_build
 from .problems import ContentError, Problem
+from .serve import add_serve_options, run_serve
 
 
 def add_build_options(p: argparse.ArgumentParser) -> None:
@@ -44,6 +45,7 @@ COMMANDS = {
     "build": ("build the site into output/ (the default command)", add_build_options, build),
     "check": ("check the content as the build does, and more, writing nothing", add_check_options, run_check),
     "new": ("start a new article file, with every required key to fill in", add_new_options, run_new),
+    "serve": ("build, serve on 127.0.0.1, and rebuild and reload on every change", add_serve_options, run_serve),
     "topics": ("list the topics as text or Markdown, or update CONTRIBUTING.md's list", add_topics_options, run_topics),
 }
 

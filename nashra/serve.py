@@ -1,0 +1,216 @@
+"""`python build.py serve`: build, serve on 127.0.0.1 under base_url's path, rebuild on change, reload.
+
+The build is the ordinary one, into output/. Only the HTTP responses of this preview
+server carry a small script, added on the way out: it asks the server for the build's
+version, reloads the page when it changes, and shows content errors over the page. The
+files in output/ stay free of JavaScript. On a content error the last good site keeps
+being served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import posixpath
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .config import load_config
+from .pipeline import run_build
+from .problems import ContentError
+
+STATUS = "__nashra/status"
+WATCHED = ("content", "templates", "site.yml")
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".json": "application/json",
+}
+RELOAD_SCRIPT = """<script>/* Nashra preview: reload on rebuild, show content errors (serve only) */
+(function () {
+  var seen = null, box = null;
+  function show(errors) {
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "nashra-errors";
+      box.dir = "ltr";
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;margin:0;padding:1em;" +
+        "background:#3b0d0c;color:#fff;font:14px/1.5 monospace;z-index:99999;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "Nashra: the last change was not built\\n\\n" + errors.join("\\n");
+  }
+  function poll() {
+    fetch("%(status)s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      if (seen !== null && s.version !== seen && !s.errors.length) { location.reload(); return; }
+      seen = s.version;
+      if (s.errors.length) { show(s.errors); } else if (box) { box.remove(); box = null; }
+    }).catch(function () {}).finally(function () { setTimeout(poll, 500); });
+  }
+  poll();
+})();
+</script>
+"""
+
+
+def add_serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
+    p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    p.add_argument("--interval", type=float, default=0.5, help="seconds between checks for changes (default 0.5)")
+
+
+class Preview:
+    """The state shared by the watcher and the request handlers."""
+
+    def __init__(self, root: Path, drafts: bool):
+        self.root, self.drafts = root, drafts
+        self.output = root / "output"
+        self.version = 0
+        self.errors: list[str] = []
+        self.base_path = "/"
+        self.lock = threading.Lock()
+
+    def build(self) -> None:
+        try:
+            config = load_config(self.root)
+            result = run_build(self.root, self.output, drafts=self.drafts)
+        except ContentError as exc:
+            errors = [str(p) for p in exc.problems]
+            for line in errors:
+                print(line, file=sys.stderr)
+            print(f"{len(errors)} problem(s); still serving the last good build.", file=sys.stderr, flush=True)
+            with self.lock:
+                self.errors, self.version = errors, self.version + 1
+            return
+        print(
+            f"Built {result.pages} pages ({result.written} files written, {result.reused} reused) "
+            f"in {result.seconds:.2f} s",
+            flush=True,
+        )
+        with self.lock:
+            self.base_path = urlsplit(config.base_url).path or "/"
+            self.errors, self.version = [], self.version + 1
+
+    def status(self) -> bytes:
+        with self.lock:
+            return json.dumps({"version": self.version, "errors": self.errors}, ensure_ascii=False).encode()
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every watched file: a change in any of them means a rebuild."""
+    found = {}
+    for name in WATCHED:
+        top = root / name
+        paths = [top] if top.is_file() else (p for p in top.rglob("*") if p.is_file())
+        for path in paths:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            found[str(path)] = (st.st_mtime_ns, st.st_size)
+    return found
+
+
+def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args) -> None:  # keep the terminal for build messages
+            pass
+
+        def do_GET(self) -> None:
+            self.respond(body=True)
+
+        def do_HEAD(self) -> None:
+            self.respond(body=False)
+
+        def respond(self, body: bool) -> None:
+            base = preview.base_path
+            path = unquote(urlsplit(self.path).path)
+            if path == base + STATUS:
+                return self.send(HTTPStatus.OK, preview.status(), "application/json", body)
+            if not path.startswith(base):
+                if path == base.rstrip("/"):
+                    return self.redirect(base)
+                return self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", body)
+            relative = path[len(base) :]
+            clean = posixpath.normpath("/" + relative).lstrip("/")
+            if ".." in clean.split("/") or "\0" in clean:
+                return self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", body)
+            target = preview.output / clean if clean not in ("", ".") else preview.output
+            if target.is_dir():
+                if relative and not relative.endswith("/"):
+                    return self.redirect(path + "/")
+                target = target / "index.html"
+            status = HTTPStatus.OK
+            if not target.is_file():
+                status, target = HTTPStatus.NOT_FOUND, preview.output / "404.html"
+                if not target.is_file():
+                    return self.send(status, b"not found", "text/plain", body)
+            data = target.read_bytes()
+            kind = TYPES.get(target.suffix, "application/octet-stream")
+            if target.suffix == ".html":
+                data = inject(data, base + STATUS)
+            self.send(status, data, kind, body)
+
+        def redirect(self, location: str) -> None:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def send(self, status: HTTPStatus, data: bytes, kind: str, body: bool) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if body:
+                self.wfile.write(data)
+
+    return Handler
+
+
+def inject(page: bytes, status_url: str) -> bytes:
+    script = (RELOAD_SCRIPT % {"status": status_url}).encode()
+    at = page.rfind(b"</body>")
+    return page[:at] + script + page[at:] if at >= 0 else page + script
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    preview = Preview(root, args.drafts)
+    preview.build()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(preview))
+    server.daemon_threads = True
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"Serving http://127.0.0.1:{port}{preview.base_path} (Ctrl+C to stop)", flush=True)
+    seen = snapshot(root)
+    try:
+        while True:
+            time.sleep(args.interval)
+            now = snapshot(root)
+            if now != seen:
+                seen = now
+                preview.build()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        server.shutdown()
+        server.server_close()
+    return 0

@@ -1,0 +1,115 @@
+"""`serve`: a change on disk shows in the served page within seconds; a broken file keeps the last good page."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from test_browser import browser  # noqa: F401 - the shared Chromium fixture
+
+VISIT = "content/articles/2024/06/visit.md"
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def wait_for(check, seconds: float = 15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"not seen within {seconds} s")
+
+
+@pytest.fixture
+def served(site: Path):
+    """`python build.py serve` on a free port; stopped (killed at worst) when the test ends."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "serve", "--root", str(site), "--port", "0", "--interval", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(20):
+            line = process.stdout.readline()
+            if line.startswith("Serving "):
+                break
+        else:
+            pytest.fail("serve did not start")
+        yield line.split()[1], process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_serve_rebuilds_and_keeps_the_last_good_site(site: Path, served):
+    url, process = served
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/nashra/")
+    status, page = fetch(url + "articles/visit/")
+    assert status == 200 and "زيارة مرتقبة" in page
+    assert "__nashra/status" in page  # the reload script, in served pages only
+    assert "__nashra" not in (site / "output/articles/visit/index.html").read_text(encoding="utf-8")
+    version = json.loads(fetch(url + "__nashra/status")[1])["version"]
+
+    article = site / VISIT
+    article.write_text(article.read_text(encoding="utf-8").replace("زيارة مرتقبة", "زيارة تاريخية"), encoding="utf-8")
+    wait_for(lambda: "زيارة تاريخية" in fetch(url + "articles/visit/")[1])
+    assert json.loads(fetch(url + "__nashra/status")[1])["version"] > version
+
+    good = article.read_text(encoding="utf-8")
+    article.write_text(good.replace("title:", "titel:"), encoding="utf-8")
+    status = wait_for(lambda: (s := json.loads(fetch(url + "__nashra/status")[1]))["errors"] and s)
+    assert any(f"{VISIT}:2: unknown key 'titel'" in error for error in status["errors"])
+    code, page = fetch(url + "articles/visit/")
+    assert code == 200 and "زيارة تاريخية" in page  # the last good build is still served
+
+    article.write_text(good, encoding="utf-8")
+    wait_for(lambda: not json.loads(fetch(url + "__nashra/status")[1])["errors"])
+    process.terminate()
+    _, err = process.communicate(timeout=10)
+    assert f"{VISIT}:2: unknown key 'titel'" in err
+    assert "Traceback" not in err
+
+
+def test_serve_answers_missing_pages_with_the_404_page(served):
+    url, _ = served
+    status, page = fetch(url + "no/such/page/")
+    assert status == 404 and "الصفحة غير موجودة" in page
+    assert fetch(url + "../../etc/passwd")[0] == 404
+    assert fetch(url.replace("/nashra/", "/other/"))[0] == 404
+
+
+def test_open_page_reloads_itself_and_shows_errors_in_the_browser(site: Path, served, browser):  # noqa: F811
+    url, _ = served
+    page = browser.new_page()
+    try:
+        page.goto(url + "articles/visit/", wait_until="load")
+        article = site / VISIT
+        good = article.read_text(encoding="utf-8")
+        article.write_text(good.replace("زيارة مرتقبة", "زيارة في المتصفح"), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1').textContent.includes('زيارة في المتصفح')", timeout=15000)
+        article.write_text(good.replace("title:", "titel:"), encoding="utf-8")
+        overlay = page.wait_for_selector("#nashra-errors", timeout=15000)
+        assert f"{VISIT}:2: unknown key 'titel'" in overlay.text_content()
+        assert "زيارة في المتصفح" in page.text_content("h1")  # the last good page stays
+    finally:
+        page.close()
