@@ -225,7 +225,14 @@ class Cache:
         return html
 
     def put_body(self, key: str, html: str) -> None:
-        atomic_write(self._body_path(key), f"{digest(html)}\n{html}")
+        # Written in place: a body file cut short is caught by its checksum and made again.
+        path = self._body_path(key)
+        text = f"{digest(html)}\n{html}"
+        try:
+            path.write_text(text, encoding="utf-8")
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
 
     # ---- the page manifest: which output file was built from which inputs ----
 

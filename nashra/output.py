@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -143,18 +144,19 @@ def write_output(
         return target
 
     try:
-        for count, item in enumerate(planned, start=1):
+        to_make = []
+        for item in planned:
             before = previous.get(item.path) if item.key else None
             if before and before[0] == item.key and _has_size(f"{old_root}/{item.path}", before[1]):
                 carried.append(item.path)
                 manifest[item.path] = before
             else:
-                data = item.make()
-                with open(target_of(item.path), "wb") as f:
-                    f.write(data)
-                fresh.append(item.path)
-                manifest[item.path] = (item.key, len(data))
-            progress(count)
+                to_make.append(item)
+        progress(len(carried))
+        for done, (item, size) in enumerate(make_files(to_make, staging), start=len(carried) + 1):
+            fresh.append(item.path)
+            manifest[item.path] = (item.key, size)
+            progress(done)
         for relpath in sorted(copies):
             target = target_of(relpath)
             shutil.copyfile(copies[relpath], target)
@@ -177,6 +179,52 @@ def write_output(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Written(len(fresh), len(carried), manifest)
+
+
+# Making pages is most of a cold build after Markdown: from this many files on, they are made by
+# worker processes forked from the build, which share its site and templates without copying them.
+PARALLEL_FROM = 1000
+_TO_MAKE: Sequence[Planned] = ()
+
+
+def make_files(items: Sequence[Planned], folder: str) -> Iterator[tuple[Planned, int]]:
+    """Make each item and write it under `folder`; yield it with its size, in order."""
+    _made_folders.clear()
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if len(items) < PARALLEL_FROM or n < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for item in items:
+            yield item, _write_one(item, folder)
+        return
+    global _TO_MAKE
+    _TO_MAKE = items
+    chunks = [range(i, min(i + 200, len(items))) for i in range(0, len(items), 200)]
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            for sizes in pool.imap(_make_chunk, [(folder, c.start, c.stop) for c in chunks]):
+                for index, size in sizes:
+                    yield items[index], size
+    finally:
+        _TO_MAKE = ()
+
+
+def _make_chunk(job: tuple[str, int, int]) -> list[tuple[int, int]]:
+    folder, start, stop = job
+    return [(i, _write_one(_TO_MAKE[i], folder)) for i in range(start, stop)]
+
+
+_made_folders: set[str] = set()  # in this process, for the build under way
+
+
+def _write_one(item: Planned, folder: str) -> int:
+    data = item.make()
+    target = f"{folder}/{item.path}"
+    parent = target.rpartition("/")[0]
+    if parent not in _made_folders:
+        os.makedirs(parent, exist_ok=True)
+        _made_folders.add(parent)
+    with open(target, "wb") as f:
+        f.write(data)
+    return len(data)
 
 
 def plan_moves(old_files: Iterable[str], carried: Iterable[str], fresh: Iterable[str]) -> list[str]:

@@ -34,6 +34,9 @@ class ContentError(Exception):
         self.problems = tuple(sorted(problems))
         super().__init__(f"{len(self.problems)} problem(s) in the content")
 
+    def __reduce__(self):  # raised in a worker process, re-raised in the build's
+        return ContentError, (self.problems,)
+
 
 def raise_if(problems: list[Problem]) -> None:
     """Raise ContentError when any problem is an error."""
