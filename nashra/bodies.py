@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .cache import Cache, digest, digest_bytes
+from .content import BodyFile
 from .markup import render_markdown
 from .model import Article
 from .typography import count_words, isolate_html, plain_text
@@ -37,15 +38,19 @@ def prepare_body(markdown: str, rtl: bool) -> tuple[str, int]:
     return html, count_words(plain_text(html))
 
 
-def _prepare_chunk(folder: str, jobs: list[tuple[str, str, bool]]) -> list[tuple[str, int]]:
+def _prepare_chunk(folder: str, jobs: list[tuple[str, BodyFile | str, bool]]) -> list[tuple[str, int]]:
     """In a worker: prepare bodies and write them into the cache folder; return their word counts."""
     store = Cache(Path(folder), "", load=False)
     counts = []
-    for key, markdown, rtl in jobs:
-        html, words = prepare_body(markdown, rtl)
+    for key, source, rtl in jobs:
+        html, words = prepare_body(text_of(source), rtl)
         store.put_body(key, html)
         counts.append((key, words))
     return counts
+
+
+def text_of(source: BodyFile | str) -> str:
+    return source if isinstance(source, str) else source.read()
 
 
 def workers() -> int:
@@ -55,19 +60,17 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, Callable[[], str], bool]]) -> dict[str, int]:
-    """Make sure the cache holds every (key, Markdown, rtl) body; return word counts by key.
-
-    The Markdown comes from a function, called only for a body the cache does not hold.
-    """
+def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, BodyFile | str, bool]]) -> dict[str, int]:
+    """Make sure the cache holds every (key, Markdown or where to read it, rtl) body; return word counts
+    by key. Worker processes read the files themselves, so the bodies never all sit in memory at once."""
     counts: dict[str, int] = {}
-    todo: dict[str, tuple[str, str, bool]] = {}
-    for key, markdown, rtl in jobs:
+    todo: dict[str, tuple[str, BodyFile | str, bool]] = {}
+    for key, source, rtl in jobs:
         words = cache.words(key)
         if words is not None:
             counts[key] = words
         elif key not in todo:
-            todo[key] = (key, markdown(), rtl)
+            todo[key] = (key, source, rtl)
     n = workers()
     if len(todo) >= PARALLEL_FROM and n > 1:
         jobs_left = list(todo.values())
@@ -76,8 +79,8 @@ def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, Callable[[], str], bo
             for result in pool.map(_prepare_chunk, [str(cache.folder)] * len(chunks), chunks):
                 counts.update(result)
     else:
-        for key, markdown, rtl in todo.values():
-            html, words = prepare_body(markdown, rtl)
+        for key, source, rtl in todo.values():
+            html, words = prepare_body(text_of(source), rtl)
             cache.put_body(key, html)
             counts[key] = words
     for key in todo:

@@ -9,7 +9,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -404,19 +404,27 @@ def _inside(path: str, top: str) -> bool:
 
 
 def load_content(
-    root: Path, config: SiteConfig, cache: Cache | None = None, digests: Mapping[str, str] | None = None
+    root: Path,
+    config: SiteConfig,
+    cache: Cache | None = None,
+    digests: Mapping[str, str] | None = None,
+    keep_bodies: bool = True,
 ) -> Content:
     """Read topics.yml and every article; raise ContentError with every problem found.
 
     With a cache, an article whose file is unchanged is taken from it, not parsed again.
     """
-    content, problems = read_content(root, config, cache, digests)
+    content, problems = read_content(root, config, cache, digests, keep_bodies)
     raise_if(problems)
     return content
 
 
 def read_content(
-    root: Path, config: SiteConfig, cache: Cache | None = None, digests: Mapping[str, str] | None = None
+    root: Path,
+    config: SiteConfig,
+    cache: Cache | None = None,
+    digests: Mapping[str, str] | None = None,
+    keep_bodies: bool = True,
 ) -> tuple[Content, list[Problem]]:
     """Read and check topics.yml and every article: what could be read, and every problem.
 
@@ -476,13 +484,27 @@ def read_content(
     linking = frozenset(
         path for path, links in found_links.items() if any(urlsplit(k.url).path.endswith(".md") for k in links)
     )
+    if not keep_bodies:  # a large archive's bodies are most of its memory; BodyFile reads one when needed
+        articles = [replace(a, body="") if a.body else a for a in articles]
     return Content(topics, tuple(articles), tuple(images), tuple(static), linking), problems
 
 
 def load_body(root: Path, article: Article) -> str:
-    """The Markdown body of an article that came from the cache without it."""
-    text = read_text(root / article.path, article.path)
-    return text.split("\n", article.body_line - 1)[-1]
+    """The Markdown body of an article that was loaded without it."""
+    return BodyFile(str(root), article.path, article.body_line).read()
+
+
+@dataclass(frozen=True, slots=True)
+class BodyFile:
+    """Where an article's body is: small enough to hand to a worker process, which reads it there."""
+
+    root: str
+    path: str
+    body_line: int
+
+    def read(self) -> str:
+        text = read_text(Path(self.root) / self.path, self.path)
+        return text.split("\n", self.body_line - 1)[-1]
 
 
 def _read(path: Path, relpath: str, problems: list[Problem]) -> str | None:

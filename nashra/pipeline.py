@@ -27,7 +27,7 @@ from .cache import (
     write_stamp,
 )
 from .config import CONFIG_FILE, load_config
-from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, list_files, load_body, load_content
+from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, BodyFile, list_files, load_content
 from .feeds import plan_feeds
 from .model import Entry
 from .output import check_output_dir, write_output
@@ -82,23 +82,20 @@ def run_build(
     parse_fp = fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE], digests)
     cache = Cache(cache_dir, parse_fp) if use_cache else Cache.temporary()
     try:
-        content = load_content(root, config, cache, digests)
+        content = load_content(root, config, cache, digests, keep_bodies=False)
         rtl = {a.path: direction(a.lang or config.language) == "rtl" for a in content.articles}
         included = [a for a in content.articles if drafts or not a.draft]
         keys = {a.path: body_key(a, rtl[a.path]) for a in included}
         by_path = {a.path: a for a in included}
-
-        def markdown(path: str) -> Callable[[], str]:
-            return lambda: by_path[path].body or load_body(root, by_path[path])
-
-        words = prepare_bodies(cache, ((keys[path], markdown(path), rtl[path]) for path in keys))
+        sources = {path: BodyFile(str(root), path, a.body_line) for path, a in by_path.items()}
+        words = prepare_bodies(cache, ((keys[path], sources[path], rtl[path]) for path in keys))
         bodies = {path: (key, words[key]) for path, key in keys.items()}
         template_files = [name for name in digests if name.startswith("templates/")]
         site_fp = digest(parse_fp, fingerprint_files(root, template_files, digests), config.base_url, str(drafts))
         site = build_site(config, content, drafts, bodies, site_fp)
 
         def filled(entry: Entry) -> Entry:
-            prepared = body_html(cache, entry.body_key, markdown(entry.path), rtl[entry.path])
+            prepared = body_html(cache, entry.body_key, sources[entry.path].read, rtl[entry.path])
             return with_body(site, entry, prepared)
 
         pages = plan_pages(site, templates, filled)

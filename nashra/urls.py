@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 ARTICLES_DIR = "content/articles"
@@ -56,10 +56,10 @@ def out_path(site_path: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Urls:
     base_url: str  # absolute, ends with '/'
+    base_path: str = field(init=False)  # its path: what every link in a page starts with
 
-    @property
-    def base_path(self) -> str:
-        return urlsplit(self.base_url).path or "/"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_path", urlsplit(self.base_url).path or "/")
 
     def link(self, site_path: str) -> str:
         """What pages link to: the base path plus the site path."""
