@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from .bodies import workers
 from .problems import ContentError, Problem
 
 
@@ -190,7 +191,7 @@ _TO_MAKE: Sequence[Planned] = ()
 def make_files(items: Sequence[Planned], folder: str) -> Iterator[tuple[Planned, int]]:
     """Make each item and write it under `folder`; yield it with its size, in order."""
     _made_folders.clear()
-    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = workers()
     if len(items) < PARALLEL_FROM or n < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for item in items:
             yield item, _write_one(item, folder)

@@ -86,8 +86,7 @@ def run_build(
         rtl = {a.path: direction(a.lang or config.language) == "rtl" for a in content.articles}
         included = [a for a in content.articles if drafts or not a.draft]
         keys = {a.path: body_key(a, rtl[a.path]) for a in included}
-        by_path = {a.path: a for a in included}
-        sources = {path: BodyFile(str(root), path, a.body_line) for path, a in by_path.items()}
+        sources = {a.path: BodyFile(str(root), a.path, a.body_line) for a in included}
         words = prepare_bodies(cache, ((keys[path], sources[path], rtl[path]) for path in keys))
         bodies = {path: (key, words[key]) for path, key in keys.items()}
         template_files = [name for name in digests if name.startswith("templates/")]
