@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -39,17 +40,44 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_digests(root: Path, names: list[str]) -> dict[str, str]:
-    """The digest of each named file (relative to root); "absent" for one that is not there."""
+def file_digests(root: Path, names: list[str], known: Mapping[str, list] | None = None) -> dict[str, str]:
+    """The digest of each named file (relative to root); "absent" for one that is not there.
+
+    `known` maps paths to [mtime_ns, size, inode, digest] as `file_states` recorded them: a file
+    whose state is unchanged is not read again. As git does for its index, a file changed less
+    than two seconds before it was recorded is always read, since its time could hide a change.
+    """
     top = str(root)
     digests = {}
     for name in names:
+        path = os.path.join(top, name)
         try:
-            with open(os.path.join(top, name), "rb") as f:
-                digests[name] = digest_bytes(f.read())
-        except (FileNotFoundError, IsADirectoryError):
+            st = os.stat(path)
+        except FileNotFoundError:
             digests[name] = "absent"
+            continue
+        record = known.get(name) if known else None
+        if record and record[:3] == [st.st_mtime_ns, st.st_size, st.st_ino] and len(record) == 5:
+            recorded_at, digest_then = record[4], record[3]
+            if st.st_mtime_ns < recorded_at - 2_000_000_000:
+                digests[name] = digest_then
+                continue
+        with open(path, "rb") as f:
+            digests[name] = digest_bytes(f.read())
     return digests
+
+
+def file_states(root: Path, digests: Mapping[str, str]) -> dict[str, list]:
+    """What file_digests needs to trust a digest next time: [mtime_ns, size, inode, digest, now]."""
+    now = time.time_ns()
+    states = {}
+    for name, value in digests.items():
+        try:
+            st = os.stat(os.path.join(str(root), name))
+        except OSError:
+            continue
+        states[name] = [st.st_mtime_ns, st.st_size, st.st_ino, value, now]
+    return states
 
 
 def fingerprint_files(root: Path, names: list[str], digests: Mapping[str, str] | None = None) -> str:
@@ -74,8 +102,8 @@ def read_stamp(folder: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def write_stamp(folder: Path, inputs: str, output: Path, result: dict) -> None:
-    data = {"inputs": inputs, "output": folder_id(output), "result": result}
+def write_stamp(folder: Path, inputs: str, output: Path, result: dict, files: dict[str, list]) -> None:
+    data = {"inputs": inputs, "output": folder_id(output), "result": result, "files": files}
     atomic_write(folder / STAMP, json.dumps(data, sort_keys=True))
 
 

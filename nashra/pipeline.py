@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from .cache import (
     Cache,
     digest,
     file_digests,
+    file_states,
     fingerprint_files,
     read_stamp,
     stamp_matches,
@@ -61,9 +62,10 @@ def run_build(
     config = load_config(root, base_url)
     templates = load_templates(root / "templates")
     cache_dir = root / DEFAULT_FOLDER
-    digests = input_digests(root)
-    inputs = digest(config.base_url, str(drafts), fingerprint_files(root, sorted(digests), digests))
     stamp = read_stamp(cache_dir) if use_cache else {}
+    known = stamp.get("files") if isinstance(stamp.get("files"), dict) else None
+    digests = input_digests(root, known)
+    inputs = digest(config.base_url, str(drafts), fingerprint_files(root, sorted(digests), digests))
     if stamp_matches(stamp, inputs, output):
         try:
             last = stamp["result"]
@@ -128,18 +130,18 @@ def run_build(
                 "feeds": result.feeds,
                 "articles": result.articles,
             }
-            write_stamp(cache_dir, inputs, output, counts)
+            write_stamp(cache_dir, inputs, output, counts, file_states(root, digests))
     finally:
         cache.close()
     return result
 
 
-def input_digests(root: Path) -> dict[str, str]:
+def input_digests(root: Path, known: Mapping[str, list] | None = None) -> dict[str, str]:
     """The digest of every file the build reads, by path relative to the site's folder."""
     names = [CONFIG_FILE]
     names += [f"content/{name}" for name in list_files(root / "content", root)]
     names += [f"templates/{name}" for name in list_files(root / "templates", root)]
-    return file_digests(root, names)
+    return file_digests(root, names, known)
 
 
 class Progress:
