@@ -197,3 +197,40 @@ def test_paths_that_leave_the_output_folder_are_refused(tmp_path: Path):
         with pytest.raises(ValueError, match="outside the output folder"):
             write_output(tmp_path / "output", [Planned(bad, "", lambda: b"x")], {})
     assert not (tmp_path / "escape.html").exists()
+
+
+class Stream:
+    def __init__(self, tty: bool):
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_is_a_bar_on_a_terminal_and_a_few_lines_in_a_log():
+    from nashra.pipeline import Progress
+
+    log = Stream(tty=False)
+    progress = Progress(log)
+    for done in range(1, 4001):
+        progress(done, 4000)
+    lines = log.text.splitlines()
+    assert [line.split(" ")[0] for line in lines] == ["1000/4000", "2000/4000", "3000/4000", "4000/4000"]
+    terminal = Stream(tty=True)
+    progress = Progress(terminal)
+    for done in range(1, 4001):
+        progress(done, 4000)
+    assert terminal.text.count("\r") == 40  # one redraw every 100 files
+    last = terminal.text.split("\r")[-1]
+    assert last.startswith("[" + "#" * 30 + "] 4000/4000 files, ") and last.endswith("/s\n")
+    quiet = Stream(tty=False)
+    progress = Progress(quiet)
+    for done in range(1, 101):
+        progress(done, 100)
+    assert quiet.text == ""  # small builds finish before a bar would help
