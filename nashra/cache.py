@@ -6,7 +6,8 @@ templates, static files, Nashra's version), so a stale record is never found, on
 missed. A file that cannot be read back, or does not match its own checksum, is
 ignored with a warning and the work is done again.
 
-    .nashra-cache/index.json        parsed articles and the page manifest (JSON)
+    .nashra-cache/articles.jsonl    parsed articles, a line each (JSON)
+    .nashra-cache/index.json        word counts and the page manifest (JSON)
     .nashra-cache/bodies/<key>.html prepared body HTML, first line its checksum
 """
 
@@ -27,7 +28,8 @@ from . import __version__
 from .bodyscan import Link
 from .model import Article, Image, Source
 
-FORMAT = 1
+FORMAT = 2
+ARTICLES = "articles.jsonl"
 DEFAULT_FOLDER = ".nashra-cache"
 
 
@@ -155,11 +157,14 @@ class Cache:
         self.fingerprint = fingerprint
         self.persistent = persistent
         self.warnings: list[str] = []
-        self._articles: dict[str, dict] = {}
+        # articles.jsonl holds one line per article: path, file digest, and the record as JSON text,
+        # kept as text so that a record carried over unchanged is written back without re-encoding.
+        self._articles: dict[str, tuple[str, str]] = {}
+        self._new_articles: dict[str, tuple[str, str | dict]] = {}
+        self._links: dict[str, list] = {}
         self._words: dict[str, int] = {}
         self._pages: dict[str, list] = {}
         self._output = ""
-        self._new_articles: dict[str, dict] = {}
         self._new_words: dict[str, int] = {}
         if load:
             self._load()
@@ -181,49 +186,74 @@ class Cache:
             data = json.loads(index.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
                 raise ValueError("written by another version")
-            articles, pages, words = data["articles"], data["pages"], data["words"]
-            if not all(isinstance(x, dict) for x in (articles, pages, words)):
+            pages, words = data["pages"], data["words"]
+            if not all(isinstance(x, dict) for x in (pages, words)):
                 raise ValueError("unexpected layout")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             self.warnings.append(f"ignoring the build cache {index}: {exc}")
             return
-        if data.get("fingerprint") == self.fingerprint:
-            self._articles = articles
         self._words = {k: v for k, v in words.items() if isinstance(v, int)}
         self._pages = pages
         self._output = str(data.get("output", ""))
+        self._load_articles()
+
+    def _load_articles(self) -> None:
+        path = self.folder / ARTICLES
+        try:
+            lines = path.read_text(encoding="utf-8").split("\n")
+        except (OSError, UnicodeDecodeError):
+            return
+        if lines[0] != self._articles_header():
+            return  # another version's, or made with other settings: every article is parsed again
+        for line in lines[1:]:
+            parts = line.split("\t", 2)
+            if len(parts) == 3:
+                self._articles[parts[0]] = (parts[1], parts[2])
+            elif line:
+                self.warnings.append(f"ignoring a damaged line of {path}")
+
+    def _articles_header(self) -> str:
+        return f"nashra-articles\t{FORMAT}\t{__version__}\t{self.fingerprint}"
 
     # ---- parsed articles, keyed by the file's digest under the fingerprint ----
 
     def article(self, relpath: str, file_digest: str) -> Article | None:
-        record = self._articles.get(relpath)
-        if not isinstance(record, dict) or record.get("digest") != file_digest:
+        digest_then, raw = self._articles.get(relpath, ("", ""))
+        if digest_then != file_digest:
             return None
         try:
+            record = json.loads(raw)
             article = article_from_json(record["article"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             self.warnings.append(f"ignoring a cached record for {relpath}: {exc}")
             return None
-        self._new_articles[relpath] = dict(record)
+        self._new_articles[relpath] = (file_digest, raw)
+        if isinstance(record.get("links"), list):
+            self._links[relpath] = record["links"]
         return article
 
     def keep_article(self, relpath: str, file_digest: str, article: Article) -> None:
-        self._new_articles[relpath] = {"digest": file_digest, "article": article_to_json(article)}
+        self._new_articles[relpath] = (file_digest, {"article": article_to_json(article)})
 
     def links(self, relpath: str) -> list[Link] | None:
         """The links found in the body of an article just taken from the cache."""
-        record = self._new_articles.get(relpath)
-        if record is None or "links" not in record:
+        found = self._links.get(relpath)
+        if found is None:
             return None
         try:
-            return [Link(int(line), int(col), str(url), bool(image)) for line, col, url, image in record["links"]]
+            return [Link(int(line), int(col), str(url), bool(image)) for line, col, url, image in found]
         except (TypeError, ValueError) as exc:
             self.warnings.append(f"ignoring cached links for {relpath}: {exc}")
             return None
 
     def keep_links(self, relpath: str, links: list[Link]) -> None:
-        if relpath in self._new_articles:
-            self._new_articles[relpath]["links"] = [[k.line, k.col, k.url, k.image] for k in links]
+        if relpath not in self._new_articles:
+            return
+        file_digest, record = self._new_articles[relpath]
+        if isinstance(record, str):
+            record = json.loads(record)
+        record["links"] = [[k.line, k.col, k.url, k.image] for k in links]
+        self._new_articles[relpath] = (file_digest, record)
 
     # ---- prepared bodies, content-addressed ----
 
@@ -285,20 +315,24 @@ class Cache:
         if not self.persistent:
             return
         output_id = folder_id(output)
-        unchanged = (
-            self._output == output_id
-            and self._new_articles == self._articles
+        articles_unchanged = self._new_articles == self._articles
+        if (
+            articles_unchanged
+            and self._output == output_id
             and self._new_words == self._words
             and {path: list(key) for path, key in pages.items()} == self._pages
-        )
-        if unchanged:
+        ):
             return
+        if not articles_unchanged:
+            lines = [self._articles_header()]
+            for relpath, (file_digest, record) in sorted(self._new_articles.items()):
+                text = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
+                lines.append(f"{relpath}\t{file_digest}\t{text}")
+            atomic_write(self.folder / ARTICLES, "\n".join(lines) + "\n")
         data = {
             "format": FORMAT,
             "version": __version__,
-            "fingerprint": self.fingerprint,
             "output": output_id,
-            "articles": dict(sorted(self._new_articles.items())),
             "words": dict(sorted(self._new_words.items())),
             "pages": {path: list(pages[path]) for path in sorted(pages)},
         }

@@ -113,11 +113,15 @@ def test_corrupt_cache_index_is_ignored_with_a_warning(site: Path, capsys):
 def test_foreign_cache_records_are_never_trusted(site: Path, capsys):
     assert build(site) == 0
     expected = tree(site / "output")
-    index = site / ".nashra-cache/index.json"
-    data = json.loads(index.read_text(encoding="utf-8"))
-    for record in data["articles"].values():
+    records = site / ".nashra-cache/articles.jsonl"
+    header, *lines = records.read_text(encoding="utf-8").splitlines()
+    tampered = []
+    for line in lines:
+        path, file_digest, text = line.split("\t", 2)
+        record = json.loads(text)
         record["article"]["date"] = "not a date"
-    index.write_text(json.dumps(data), encoding="utf-8")
+        tampered.append(f"{path}\t{file_digest}\t{json.dumps(record)}")
+    records.write_text("\n".join([header, *tampered]) + "\n", encoding="utf-8")
     (site / ".nashra-cache/last-build.json").unlink()
     shutil.rmtree(site / "output")
     assert build(site) == 0
