@@ -238,3 +238,18 @@ def test_progress_is_a_bar_on_a_terminal_and_a_few_lines_in_a_log():
     for done in range(1, 101):
         progress(done, 100)
     assert quiet.text == ""  # small builds finish before a bar would help
+
+
+def test_template_error_in_a_worker_keeps_the_previous_output(site: Path, monkeypatch, capsys):
+    assert build(site) == 0
+    before = tree(site / "output")
+    monkeypatch.setattr(output, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(bodies, "workers", lambda: 2)
+    monkeypatch.setattr(output, "workers", lambda: 2)
+    CHANGES["body"](site)
+    article = site / "templates/article.html"
+    article.write_text(article.read_text(encoding="utf-8").replace("{{ entry.body_html", "{{ entry.nope"), encoding="utf-8")
+    assert build(site) == 1
+    assert capsys.readouterr().err.startswith("templates/article.html:")
+    assert tree(site / "output") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
