@@ -48,6 +48,7 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
+
 @functools.cache
 def _markdown() -> markdown.Markdown:
     """One converter per process, made when first needed (a warm build may need none)."""

@@ -67,8 +67,12 @@ def check_output_dir(output: Path, root: Path) -> None:
 def check_relpath(relpath: str) -> str:
     """`relpath` if it names a file inside a folder (forward slashes, no `..`, not absolute)."""
     parts = relpath.split("/")
-    if not relpath or relpath.startswith("/") or "\\" in relpath or "\0" in relpath or any(
-        part in {"", ".", ".."} for part in parts
+    if (
+        not relpath
+        or relpath.startswith("/")
+        or "\\" in relpath
+        or "\0" in relpath
+        or any(part in {"", ".", ".."} for part in parts)
     ):
         raise ValueError(f"refusing to write outside the output folder: {relpath!r}")
     return relpath

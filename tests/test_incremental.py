@@ -248,7 +248,9 @@ def test_template_error_in_a_worker_keeps_the_previous_output(site: Path, monkey
     monkeypatch.setattr(output, "workers", lambda: 2)
     CHANGES["body"](site)
     article = site / "templates/article.html"
-    article.write_text(article.read_text(encoding="utf-8").replace("{{ entry.body_html", "{{ entry.nope"), encoding="utf-8")
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("{{ entry.body_html", "{{ entry.nope"), encoding="utf-8"
+    )
     assert build(site) == 1
     assert capsys.readouterr().err.startswith("templates/article.html:")
     assert tree(site / "output") == before
