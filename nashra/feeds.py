@@ -40,11 +40,6 @@ def plan_feeds(site: Site, with_body: Callable[[Entry], Entry]) -> list[Planned]
     return plan
 
 
-def write_feeds(site: Site, with_body: Callable[[Entry], Entry]) -> dict[str, bytes]:
-    """Every feed in memory: for tests; the build streams plan_feeds instead."""
-    return {p.path: p.make() for p in plan_feeds(site, with_body)}
-
-
 def rss(
     site: Site, u: Urls, entries: tuple[Entry, ...], title: str, description: str, feed_path: str, page_path: str
 ) -> bytes:

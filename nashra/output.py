@@ -78,11 +78,6 @@ def check_relpath(relpath: str) -> str:
     return relpath
 
 
-def safe_join(folder: Path, relpath: str) -> Path:
-    """`folder/relpath`, refusing any path that would land outside `folder`."""
-    return folder.joinpath(*check_relpath(relpath).split("/"))
-
-
 @dataclass(frozen=True, slots=True)
 class Planned:
     """A file of the site: where it goes, a digest of what it is made from, and how to make it.

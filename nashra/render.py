@@ -161,11 +161,6 @@ def list_key(fp: str, page: ListPage) -> str:
     return digest(fp, "list", page.url, str(page.number), str(page.total), *(e.card_key for e in page.entries))
 
 
-def render_site(site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry]) -> dict[str, bytes]:
-    """Every page in memory: for tests and small sites; the build streams plan_pages instead."""
-    return {p.path: p.make() for p in plan_pages(site, templates, with_body)}
-
-
 def chrome(
     site: Site,
     u: Urls,
