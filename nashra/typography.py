@@ -9,7 +9,6 @@ import functools
 import html
 import re
 from collections.abc import Mapping
-from html.parser import HTMLParser
 
 from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
@@ -25,12 +24,13 @@ _WORD = rf"[0-9]*[{_L}](?:[{_L}0-9]|[-.'’&/+_](?=[{_L}0-9]))*"
 _GAP = r"(?:[ \u00a0]+|[ \u00a0]*[&+:,–—-][ \u00a0]+|[ \u00a0]+[&+–—-][ \u00a0]*)"
 # A web address is one run as written, or its slashes and dots would be reordered.
 _URL = r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,:;!?)»،؛]"
-LATIN_RUN = re.compile(rf"{_URL}|{_WORD}(?:{_GAP}{_WORD})*")
+# (The lookahead only lets the regex engine skip the Arabic text quickly: every run starts so.)
+LATIN_RUN = re.compile(rf"(?=[0-9{_L}])(?:{_URL}|{_WORD}(?:{_GAP}{_WORD})*)")
+_LATIN_LETTER = re.compile(rf"[{_L}]")
 
 # Text inside these elements is left exactly as written.
 _SKIP = {"code", "pre", "kbd", "samp", "var", "bdi", "bdo", "script", "style", "textarea", "title", "svg", "math"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_LINE_START = re.compile(r"^", re.MULTILINE)
 
 
 def isolate_text(text: str) -> Markup:
@@ -47,81 +47,58 @@ def isolate_text(text: str) -> Markup:
     return Markup("".join(out))
 
 
+_MARKUP = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][^\s/>]*)([^<>]*)>", re.DOTALL)
+_ATTRIBUTE = re.compile(r'([^\s="/>]+)(?:\s*=\s*"([^"]*)")?')
+
+
 def isolate_html(fragment: str) -> str:
-    """Wrap the Latin runs of every text node in <bdi>, on finished (sanitised) HTML.
+    """Wrap the Latin runs of every text node in <bdi>, on sanitised HTML (markup.render_markdown's).
 
-    Tags, attributes and comments are copied byte for byte; only text nodes with a Latin
-    run change. Text inside code, pre, kbd, bdi and the like, and inside any element that
-    sets its own `dir` or a left-to-right `lang`, is left alone.
+    That HTML is regular: every '<' in text or in an attribute value is escaped and every attribute
+    value double-quoted, so a '<' always starts a tag or a comment and a regular expression finds them.
+    Tags and comments are copied byte for byte; only text nodes with a Latin run change. Text inside
+    code, pre, kbd, bdi and the like, and inside any element that sets its own `dir` or a left-to-right
+    `lang`, is left alone.
     """
-    parser = _Isolator()
-    parser.feed(fragment)
-    parser.close()
-    return parser.result()
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: (tag, leaves its text alone)
+    skipping = 0  # how many of them leave their text alone
+    last = 0
+    for match in _MARKUP.finditer(fragment):
+        text = fragment[last : match.start()]
+        out.append(text if skipping else _isolated(text))
+        out.append(match.group(0))
+        last = match.end()
+        closing, tag, attrs = match.groups()
+        if tag is None:
+            continue  # a comment
+        tag = tag.lower()
+        if closing:
+            for i in range(len(stack) - 1, -1, -1):
+                if stack[i][0] == tag:
+                    skipping -= sum(skip for _, skip in stack[i:])
+                    del stack[i:]
+                    break
+        elif tag not in _VOID and not attrs.endswith("/"):
+            skip = tag in _SKIP or _sets_own_direction(_attributes(attrs))
+            stack.append((tag, skip))
+            skipping += skip
+    text = fragment[last:]
+    out.append(text if skipping else _isolated(text))
+    return "".join(out)
 
 
-class _Isolator(HTMLParser):
-    """Record where each token starts; the output is the source, with some text tokens replaced."""
+def _isolated(raw: str) -> str:
+    """A text node of HTML, with its Latin runs isolated, or as it was when it has none."""
+    text = html.unescape(raw) if "&" in raw else raw
+    return str(isolate_text(text)) if _LATIN_LETTER.search(text) and LATIN_RUN.search(text) else raw
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.source = ""
-        self.tokens: list[tuple[int, str | None]] = []  # (offset, replacement or None to copy)
-        self.texts: dict[int, str] = {}  # offset -> the decoded text a replacement stands for
-        self.stack: list[tuple[str, bool]] = []  # open elements: (tag, leaves its text alone)
 
-    def feed(self, data: str) -> None:
-        self.source += data
-        self.line_starts = [m.start() for m in _LINE_START.finditer(self.source)]
-        super().feed(data)
-
-    def result(self) -> str:
-        ends = [offset for offset, _ in self.tokens[1:]] + [len(self.source)]
-        out = [self.source[: self.tokens[0][0]]] if self.tokens else [self.source]
-        for (start, replacement), end in zip(self.tokens, ends, strict=True):
-            raw = self.source[start:end]
-            out.append(replacement if replacement is not None and html.unescape(raw) == self.texts[start] else raw)
-        return "".join(out)
-
-    def _mark(self, replacement: str | None = None) -> int:
-        line, col = self.getpos()
-        offset = self.line_starts[line - 1] + col
-        self.tokens.append((offset, replacement))
-        return offset
-
-    def handle_starttag(self, tag, attrs):
-        self._mark()
-        if tag not in _VOID:
-            self.stack.append((tag, tag in _SKIP or _sets_own_direction(dict(attrs))))
-
-    def handle_startendtag(self, tag, attrs):
-        self._mark()
-
-    def handle_endtag(self, tag):
-        self._mark()
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                break
-
-    def handle_data(self, data):
-        if any(skip for _, skip in self.stack) or not LATIN_RUN.search(data):
-            self._mark()
-        else:
-            offset = self._mark(str(isolate_text(data)))
-            self.texts[offset] = data
-
-    def handle_comment(self, data):
-        self._mark()
-
-    def handle_decl(self, decl):
-        self._mark()
-
-    def handle_pi(self, data):
-        self._mark()
-
-    def unknown_decl(self, data):
-        self._mark()
+def _attributes(attrs: str) -> dict[str, str | None]:
+    return {
+        m.group(1).lower(): None if m.group(2) is None else html.unescape(m.group(2))
+        for m in _ATTRIBUTE.finditer(attrs)
+    }
 
 
 def _sets_own_direction(attrs: Mapping[str, str | None]) -> bool:
