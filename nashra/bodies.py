@@ -8,9 +8,7 @@ needs it. Links are resolved later (site.with_body): they depend on other files.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import __version__
@@ -18,11 +16,8 @@ from .cache import Cache, digest, digest_bytes
 from .content import BodyFile
 from .markup import render_markdown
 from .model import Article
+from .parallel import run_chunks
 from .typography import count_words, isolate_html, plain_text
-
-# Below this many bodies to convert, starting worker processes costs more than it saves.
-PARALLEL_FROM = 200
-CHUNK = 50
 
 
 def body_key(article: Article, rtl: bool) -> str:
@@ -53,13 +48,6 @@ def text_of(source: BodyFile | str) -> str:
     return source if isinstance(source, str) else source.read()
 
 
-def workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
-
-
 def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, BodyFile | str, bool]]) -> dict[str, int]:
     """Make sure the cache holds every (key, Markdown or where to read it, rtl) body; return word counts
     by key. Worker processes read the files themselves, so the bodies never all sit in memory at once."""
@@ -71,18 +59,8 @@ def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, BodyFile | str, bool]
             counts[key] = words
         elif key not in todo:
             todo[key] = (key, source, rtl)
-    n = workers()
-    if len(todo) >= PARALLEL_FROM and n > 1:
-        jobs_left = list(todo.values())
-        chunks = [jobs_left[i : i + CHUNK] for i in range(0, len(jobs_left), CHUNK)]
-        with ProcessPoolExecutor(max_workers=n) as pool:
-            for result in pool.map(_prepare_chunk, [str(cache.folder)] * len(chunks), chunks):
-                counts.update(result)
-    else:
-        for key, source, rtl in todo.values():
-            html, words = prepare_body(text_of(source), rtl)
-            cache.put_body(key, html)
-            counts[key] = words
+    for key, words in run_chunks(_prepare_chunk, list(todo.values()), str(cache.folder)):
+        counts[key] = words
     for key in todo:
         cache.keep_words(key, counts[key])
     return counts

@@ -63,8 +63,9 @@ def blank(text: str) -> str:
             fence = match.group(1)
             lines[i] = " " * len(line)
     text = "\n".join(lines)
-    for pattern in (COMMENT, CODE_SPAN, ESCAPE):
-        text = pattern.sub(_spaces, text)
+    for pattern, trigger in ((COMMENT, "<!--"), (CODE_SPAN, "`"), (ESCAPE, "\\")):
+        if trigger in text:  # (most bodies have none of them: no need to scan)
+            text = pattern.sub(_spaces, text)
     return text
 
 
@@ -76,9 +77,11 @@ def find_links(body: str, body_line: int = 1) -> list[Link]:
     """Every Markdown link, image, reference definition and autolink, in order of position."""
     text = blank(body)
     found: list[tuple[int, str, bool]] = []
-    _inline(text, 0, len(text), found)
-    found += [(m.start(1), m.group(1), False) for m in REFERENCE.finditer(text)]
-    found += [(m.start(1), m.group(1), False) for m in AUTOLINK.finditer(text)]
+    if "[" in text:
+        _inline(text, 0, len(text), found)
+        found += [(m.start(1), m.group(1), False) for m in REFERENCE.finditer(text)]
+    if "<" in text:
+        found += [(m.start(1), m.group(1), False) for m in AUTOLINK.finditer(text)]
     links = []
     for pos, url, image in sorted(found):
         if url.startswith("<") and url.endswith(">"):

@@ -122,6 +122,8 @@ def article_to_json(article: Article) -> dict:
 
 
 def _plain(value):
+    if value is None or isinstance(value, str | int):
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if dataclasses.is_dataclass(value):

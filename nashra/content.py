@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node, SequenceNode
 
-from .bodyscan import find_links
+from .bodyscan import Link, find_links
 from .cache import Cache, digest, digest_bytes
 from .config import decode_text, read_text
 from .links import check_links
 from .model import Article, Content, Image, SiteConfig, Source, Topic
+from .parallel import run_chunks
 from .problems import ContentError, Problem, raise_if
 from .yamlnodes import Reader, suggest
 
@@ -447,46 +448,65 @@ def read_content(
     images = list_files(root / IMAGES_DIR, root)
     static = list_files(root / STATIC_DIR, root)
     names = list_files(root / ARTICLES_DIR, root, "*.md")
-    articles: list[Article] = []
     top = str(root)
-    for name in names:
-        relpath = f"{ARTICLES_DIR}/{name}"
+    relpaths = [f"{ARTICLES_DIR}/{name}" for name in names]
+    articles: list[Article | None] = []
+    found_links: dict[str, list[Link]] = {}
+    for relpath in relpaths:
         # With the files' digests known, a cached article is not even read: it comes without its
         # body, read again only if something needs it (load_body).
         file_digest = digests.get(relpath) if digests else None
-        article = cache.article(relpath, file_digest) if cache and file_digest else None
-        if article is None:
-            with open(os.path.join(top, relpath), "rb") as f:
-                data = f.read()
-            file_digest = digest_bytes(data)
-            text = _decode(data, relpath, problems)
-            if text is None:
-                continue
-            article, found = parse_article(relpath, text, topics, tz)
-            problems += found
-            if article is None:
-                continue
-            article = replace(article, digest=file_digest)
+        articles.append(cache.article(relpath, file_digest) if cache and file_digest else None)
+    unread = [relpath for relpath, article in zip(relpaths, articles, strict=True) if article is None]
+    parsed = dict(zip(unread, run_chunks(_parse_files, unread, top, topics, tz, keep_bodies), strict=True))
+    for i, relpath in enumerate(relpaths):
+        if relpath not in parsed:
+            continue
+        article, found, links = parsed[relpath]
+        problems += found
+        if article is not None:
+            found_links[relpath] = links
             if cache and not found:
-                cache.keep_article(relpath, file_digest, article)
-        articles.append(article)
+                cache.keep_article(relpath, article.digest, article)
+        articles[i] = article
+    articles = [a for a in articles if a is not None]
     problems += check_articles(articles, set(images))
-    files = [f"{ARTICLES_DIR}/{name}" for name in names]
-    found_links = {}
     for article in articles:
-        links = cache.links(article.path) if cache else None
-        if links is None:
-            links = find_links(article.body or load_body(root, article), article.body_line)
-            if cache:
-                cache.keep_links(article.path, links)
-        found_links[article.path] = links
-    problems += check_links(articles, files, topics, images, static, config.per_page, found_links)
+        if article.path not in found_links:  # an article taken from the cache, with its links or not
+            links = cache.links(article.path) if cache else None
+            if links is not None:
+                found_links[article.path] = links
+                continue
+            found_links[article.path] = find_links(article.body or load_body(root, article), article.body_line)
+        if cache:
+            cache.keep_links(article.path, found_links[article.path])
+    problems += check_links(articles, relpaths, topics, images, static, config.per_page, found_links)
     linking = frozenset(
         path for path, links in found_links.items() if any(urlsplit(k.url).path.endswith(".md") for k in links)
     )
     if not keep_bodies:  # a large archive's bodies are most of its memory; BodyFile reads one when needed
         articles = [replace(a, body="") if a.body else a for a in articles]
     return Content(topics, tuple(articles), tuple(images), tuple(static), linking), problems
+
+
+def _parse_files(
+    top: str, topics: tuple[Topic, ...], tz: ZoneInfo, keep_bodies: bool, relpaths: list[str]
+) -> list[tuple[Article | None, list[Problem], list[Link]]]:
+    """Read and parse each article file, and find the links in its body (in a worker, for many)."""
+    results = []
+    for relpath in relpaths:
+        problems: list[Problem] = []
+        with open(os.path.join(top, relpath), "rb") as f:
+            data = f.read()
+        text = _decode(data, relpath, problems)
+        article, found = parse_article(relpath, text, topics, tz) if text is not None else (None, [])
+        links = []
+        if article is not None:
+            links = find_links(article.body, article.body_line)
+            # Without its body, a large archive's articles take little memory (BodyFile reads it again).
+            article = replace(article, digest=digest_bytes(data), body=article.body if keep_bodies else "")
+        results.append((article, problems + found, links))
+    return results
 
 
 def load_body(root: Path, article: Article) -> str:

@@ -49,15 +49,49 @@ ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Python-Markdown tries every inline pattern on every text node, which is most of its time. A
+# pattern can only match text holding its trigger, and a body's text nodes hold only characters
+# of the body (tabs and carriage returns turn into spaces and newlines first, hence the extra
+# triggers of `linebreak`): a pattern none of whose triggers is in the body is left out for it.
+INLINE_TRIGGERS = {
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "reference": ("[",),
+    "link": ("[",),
+    "short_reference": ("[",),
+    "image_link": ("![",),
+    "image_reference": ("![",),
+    "short_image_ref": ("![",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "html": ("<",),
+    "entity": ("&",),
+    "linebreak": ("  \n", "\t", "\r"),
+    "em_strong": ("*", "_"),
+}
+# Python-Markdown drops these from the source first: with one, any two characters may meet.
+_REMOVED_FIRST = ("\x02", "\x03")
+
+
+def unneeded_patterns(text: str) -> frozenset[str]:
+    """The inline patterns that cannot match anywhere in the Markdown `text`."""
+    if any(c in text for c in _REMOVED_FIRST):
+        return frozenset()
+    return frozenset(name for name, triggers in INLINE_TRIGGERS.items() if not any(t in text for t in triggers))
+
+
 @functools.cache
-def _markdown() -> markdown.Markdown:
-    """One converter per process, made when first needed (a warm build may need none)."""
-    return markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+def _markdown(without: frozenset[str] = frozenset()) -> markdown.Markdown:
+    """One converter per set of patterns left out, per process, made when first needed."""
+    md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    for name in without:
+        md.inlinePatterns.deregister(name)
+    return md
 
 
 def render_markdown(text: str) -> str:
     """Convert a Markdown body to HTML and sanitise it: no script, handler or javascript: URL survives."""
-    md = _markdown()
+    md = _markdown(unneeded_patterns(text))
     md.reset()
     raw = md.convert(text)
     return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None).strip()

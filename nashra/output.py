@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from .bodies import workers
+from .parallel import workers
 from .problems import ContentError, Problem
 
 

@@ -18,6 +18,7 @@ def isolate_html_reference(fragment: str) -> str:
     parser.close()
     return parser.result()
 
+
 class _Isolator(HTMLParser):
     """Record where each token starts; the output is the source, with some text tokens replaced."""
 

@@ -71,8 +71,9 @@ class PagesServer:
         self.httpd = _Httpd(("127.0.0.1", 0), _Handler)
         self.httpd.pages = self
         # A short poll interval: shutdown() waits for the loop to notice, and tests start many servers.
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                                       name="pages-server", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="pages-server", daemon=True
+        )
         self.thread.start()
 
     @property
@@ -222,12 +223,17 @@ def fetch(url: str) -> Fetched:
     try:
         with _OPENER.open(url, timeout=10) as response:
             final = response.geturl()
-            return Fetched(url, final, response.status, response.headers.get("Content-Type", ""), response.read(),
-                           int(final != url))
+            return Fetched(
+                url,
+                final,
+                response.status,
+                response.headers.get("Content-Type", ""),
+                response.read(),
+                int(final != url),
+            )
     except urllib.error.HTTPError as error:
         with error:
-            return Fetched(url, error.geturl() or url, error.code, error.headers.get("Content-Type", ""),
-                           error.read())
+            return Fetched(url, error.geturl() or url, error.code, error.headers.get("Content-Type", ""), error.read())
     except urllib.error.URLError:
         return Fetched(url, url, 0, "", b"")
 
@@ -246,8 +252,13 @@ def fetch_no_redirect(url: str) -> Fetched:
     except urllib.error.HTTPError as error:
         with error:
             location = error.headers.get("Location", "")
-            return Fetched(url, urljoin(url, location) if location else url, error.code,
-                           error.headers.get("Content-Type", ""), error.read())
+            return Fetched(
+                url,
+                urljoin(url, location) if location else url,
+                error.code,
+                error.headers.get("Content-Type", ""),
+                error.read(),
+            )
 
 
 # --- parsing ----------------------------------------------------------------------------------------
@@ -266,8 +277,17 @@ SUBRESOURCE_ATTRS = {
     "track": ("src",),
     "input": ("src",),
 }
-SUBRESOURCE_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon", "manifest", "preload",
-                    "modulepreload", "prefetch"}
+SUBRESOURCE_RELS = {
+    "stylesheet",
+    "icon",
+    "shortcut",
+    "apple-touch-icon",
+    "mask-icon",
+    "manifest",
+    "preload",
+    "modulepreload",
+    "prefetch",
+}
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
@@ -463,14 +483,20 @@ class Crawler:
                 report.feeds.add(url)
                 refs, problems = feed_refs(got.body, url)
                 report.problems += problems
-                report.problems += [f"{r}: not an address on this site" for r in refs
-                                    if " content " not in r.kind and not r.url.startswith(self.site_base)]
+                report.problems += [
+                    f"{r}: not an address on this site"
+                    for r in refs
+                    if " content " not in r.kind and not r.url.startswith(self.site_base)
+                ]
                 return refs
             if tag == f"{SITEMAP_NS}urlset":
                 report.sitemaps.add(url)
                 locs = sitemap_locs(got.body)
-                report.problems += [f"{url}: <loc> {loc} is not under {self.site_base}" for loc in locs
-                                    if not loc.startswith(self.site_base)]
+                report.problems += [
+                    f"{url}: <loc> {loc} is not under {self.site_base}"
+                    for loc in locs
+                    if not loc.startswith(self.site_base)
+                ]
                 return [Ref(url, "sitemap <loc>", loc) for loc in locs]
             if tag is None:
                 report.problems.append(f"{url}: not well-formed XML")

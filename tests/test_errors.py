@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, build, run_cli
 
+from nashra import parallel
+
 ARTICLES = "content/articles/2024/06"
 
 # file in tests/fixtures/broken -> (line, start of the message) of every expected line
@@ -136,3 +138,16 @@ def test_failing_render_keeps_previous_output(site: Path, capsys):
     assert err.startswith("templates/article.html:")
     assert "no_such_field" in err
     assert snapshot(site / "output") == before
+
+
+def test_problems_found_by_worker_processes_are_the_same(site: Path, monkeypatch, capsys):
+    for path in sorted((FIXTURES / "broken").glob("*.md")):
+        shutil.copy(path, site / ARTICLES / path.name)
+    assert build(site) == 1
+    serial = capsys.readouterr().err
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    assert build(site) == 1
+    assert capsys.readouterr().err == serial
+    assert serial.count(f"{ARTICLES}/") >= len(EXPECTED)

@@ -1,7 +1,8 @@
 """Fast paths checked against the slower, plainer code they stand in for, on the same inputs.
 
 The body pipeline is most of a cold build's time, so two steps of it take shortcuts: Latin runs
-are found in sanitised HTML with a regular expression rather than html.parser. Each shortcut
+are found in sanitised HTML with a regular expression rather than html.parser, and Python-Markdown
+leaves out the inline patterns whose trigger characters a body lacks. Each shortcut
 must give byte-identical output to the plain way on sample bodies, on the benchmark corpus and
 on Markdown made up of the characters that mean something to either.
 """
@@ -10,29 +11,96 @@ from __future__ import annotations
 
 import random
 import sys
-from pathlib import Path
 
 from conftest import ROOT
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from isolate_reference import isolate_html_reference
 
-from nashra.markup import render_markdown
+from nashra.markup import _markdown, render_markdown, unneeded_patterns
 from nashra.typography import isolate_html
 
 sys.path.insert(0, str(ROOT / "bench"))
-import generate  # noqa: E402  (bench/generate.py: the benchmark's corpus)
+import generate  # bench/generate.py: the benchmark corpus
 
 MANY = settings(max_examples=400, deadline=None, derandomize=True)
 
 PIECES = [
-    "قال", "الوزير", " ", " ", "\n", "\n\n", "  \n", "Reuters", "The New York Times", "AT&T", "GPT-4", "5G",
-    "https://example.org/a?b=1&c=2", "www.example.org", "٣", "2024", "&", "&amp;", "&lt;", "&#65;", "&#x41;",
-    "&nbsp;", "\u00a0", '"', "'", "<", ">", "*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "![",
-    "[a](https://x.org/ \"T\")", "<https://x.org>", "<a@b.org>", "<span lang=\"en\">", "<span dir=\"ltr\">",
-    "<span lang=\"ar\">", "</span>", "<code>", "</code>", "<b>", "</b>", "<br>", "<br/>", "<!-- c -->",
-    "<script>x</script>", "# ", "## ", "- ", "1. ", "> ", "    ", "```\n", "| a | b |\n|---|---|\n| c | d |\n",
-    "<p dir>", "<kbd>", "</kbd>", "<bdi>", "</bdi>", "<pre>", "</pre>", ":", "،", "-", "—", "/", ".",
+    "قال",
+    "الوزير",
+    " ",
+    " ",
+    "\n",
+    "\n\n",
+    "  \n",
+    "Reuters",
+    "The New York Times",
+    "AT&T",
+    "GPT-4",
+    "5G",
+    "https://example.org/a?b=1&c=2",
+    "www.example.org",
+    "٣",
+    "2024",
+    "&",
+    "&amp;",
+    "&lt;",
+    "&#65;",
+    "&#x41;",
+    "&nbsp;",
+    "\u00a0",
+    '"',
+    "'",
+    "<",
+    ">",
+    "*",
+    "**",
+    "_",
+    "__",
+    "`",
+    "``",
+    "\\",
+    "[",
+    "]",
+    "(",
+    ")",
+    "![",
+    '[a](https://x.org/ "T")',
+    "<https://x.org>",
+    "<a@b.org>",
+    '<span lang="en">',
+    '<span dir="ltr">',
+    '<span lang="ar">',
+    "</span>",
+    "<code>",
+    "</code>",
+    "<b>",
+    "</b>",
+    "<br>",
+    "<br/>",
+    "<!-- c -->",
+    "<script>x</script>",
+    "# ",
+    "## ",
+    "- ",
+    "1. ",
+    "> ",
+    "    ",
+    "```\n",
+    "| a | b |\n|---|---|\n| c | d |\n",
+    "<p dir>",
+    "<kbd>",
+    "</kbd>",
+    "<bdi>",
+    "</bdi>",
+    "<pre>",
+    "</pre>",
+    ":",
+    "،",
+    "-",
+    "—",
+    "/",
+    ".",
 ]
 markdown_text = st.lists(st.sampled_from(PIECES) | st.text(max_size=4), max_size=50).map("".join)
 
@@ -55,3 +123,32 @@ def test_isolation_matches_the_html_parser_on_real_bodies():
 def test_isolation_matches_the_html_parser_on_made_up_markdown(text: str):
     html = render_markdown(text)
     assert isolate_html(html) == isolate_html_reference(html)
+
+
+def convert(text: str, without: frozenset[str]) -> str:
+    md = _markdown(without)
+    md.reset()
+    return md.convert(text)
+
+
+def test_leaving_out_inline_patterns_changes_nothing_on_real_bodies():
+    bodies = sample_bodies()
+    assert any(unneeded_patterns(body) for body in bodies)
+    for body in bodies:
+        assert convert(body, unneeded_patterns(body)) == convert(body, frozenset()), body
+
+
+@MANY
+@given(markdown_text)
+@example("ab\t\nd")  # a tab that ends up as two spaces before a newline: a line break
+@example("ab \x02 \nd")  # the same, from two spaces a removed character kept apart
+@example("!\x02[a](b.png)")  # an image
+def test_leaving_out_inline_patterns_changes_nothing_on_made_up_markdown(text: str):
+    assert convert(text, unneeded_patterns(text)) == convert(text, frozenset())
+
+
+def test_a_pattern_is_left_out_only_without_its_triggers():
+    assert unneeded_patterns("نص **عريض**") >= {"backtick", "link", "html", "entity", "linebreak"}
+    assert "em_strong" not in unneeded_patterns("نص **عريض**")
+    assert "linebreak" not in unneeded_patterns("سطر\t\nآخر")
+    assert unneeded_patterns("نص\x02 مع *") == frozenset()

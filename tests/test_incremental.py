@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import build, make_site
 
-from nashra import bodies, output
+from nashra import output, parallel
 from nashra.output import Planned, plan_moves, write_output
 
 VISIT = "content/articles/2024/06/visit.md"
@@ -149,15 +149,15 @@ def test_build_without_cache_is_never_mistaken_for_a_cached_one(site: Path):
     assert b"other.example" not in b"".join(tree(site / "output").values())
 
 
-def test_parallel_conversion_gives_the_same_site(tmp_path: Path, monkeypatch):
+def test_parallel_parsing_and_conversion_give_the_same_site(tmp_path: Path, monkeypatch):
     serial = make_site(tmp_path / "serial")
     assert build(serial, "--no-cache") == 0
-    monkeypatch.setattr(bodies, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(bodies, "CHUNK", 2)
-    monkeypatch.setattr(bodies, "workers", lambda: 2)
-    parallel = make_site(tmp_path / "parallel")
-    assert build(parallel, "--no-cache") == 0
-    assert tree(serial / "output") == tree(parallel / "output")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    in_workers = make_site(tmp_path / "parallel")
+    assert build(in_workers, "--no-cache") == 0
+    assert tree(serial / "output") == tree(in_workers / "output")
 
 
 def test_plan_moves_takes_whole_folders_where_nothing_changed():
@@ -244,7 +244,7 @@ def test_template_error_in_a_worker_keeps_the_previous_output(site: Path, monkey
     assert build(site) == 0
     before = tree(site / "output")
     monkeypatch.setattr(output, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(bodies, "workers", lambda: 2)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
     monkeypatch.setattr(output, "workers", lambda: 2)
     CHANGES["body"](site)
     article = site / "templates/article.html"

@@ -199,8 +199,9 @@ def test_every_feed_url_answers_200(published, report):
             assert answer.status == 200, f"{url}: {link} -> {answer.status}"
 
 
-@pytest.mark.parametrize("path", ["missing", "a/b/c/missing", "articles/missing/", "topics/none/page/9/",
-                                  "static/missing.css", "Topics/"])
+@pytest.mark.parametrize(
+    "path", ["missing", "a/b/c/missing", "articles/missing/", "topics/none/page/9/", "static/missing.css", "Topics/"]
+)
 def test_404_page_works_at_any_depth(published, path):
     assert check_404_page(published.server, published.crawler, path) == []
 
@@ -357,11 +358,25 @@ def test_server_serves_like_pages(handmade):
         assert fetch(server.origin + "/NASHRA/").status == 404
 
 
-@pytest.mark.parametrize("target", ["/nashra/../secret.txt", "/nashra/%2e%2e/secret.txt", "/nashra/..%2fsecret.txt",
-                                    "/nashra/%2E%2E%2Fsecret.txt", "/nashra/topics/../../secret.txt",
-                                    "/nashra//secret.txt", "/nashra/escape", "/nashra/escape-dir/secret.txt",
-                                    "/nashra/..\\secret.txt", "/nashra/%00", "/nashra/%ff", "/../secret.txt",
-                                    "//secret.txt", "*"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/nashra/../secret.txt",
+        "/nashra/%2e%2e/secret.txt",
+        "/nashra/..%2fsecret.txt",
+        "/nashra/%2E%2E%2Fsecret.txt",
+        "/nashra/topics/../../secret.txt",
+        "/nashra//secret.txt",
+        "/nashra/escape",
+        "/nashra/escape-dir/secret.txt",
+        "/nashra/..\\secret.txt",
+        "/nashra/%00",
+        "/nashra/%ff",
+        "/../secret.txt",
+        "//secret.txt",
+        "*",
+    ],
+)
 def test_server_refuses_to_leave_the_folder(handmade, target):
     with PagesServer(handmade, "/nashra/") as server:
         status, body = raw_get(server, target)
@@ -399,7 +414,7 @@ def test_crawler_reports_every_kind_of_breakage(tmp_path):
         f"<link>{base}</link><description>d</description>"
         f"<item><title>i</title><link>{base}articles/gone/</link><description>d</description></item>"
         "<item><title>j</title><link>https://elsewhere.example/</link>"
-        "<description>&lt;a href=\"/nashra/\"&gt;relative&lt;/a&gt;</description></item>"
+        '<description>&lt;a href="/nashra/"&gt;relative&lt;/a&gt;</description></item>'
         "</channel></rss>"
     )
     (out / "sitemap.xml").write_text(
@@ -410,10 +425,19 @@ def test_crawler_reports_every_kind_of_breakage(tmp_path):
     with PagesServer(out, "/nashra/") as server:
         report = Crawler(server.url, base).crawl([server.url, server.url + "sitemap.xml"])
     text = "\n".join(report.failures)
-    for expected in ["static/gone.css: 404", "missing-bg.png: 404", "/nashra/missing/: 404", "/other-repo/: 404",
-                     "forgot-the-prefix/: 404", "no element with id 'nowhere'", "articles/gone/: 404",
-                     "elsewhere.example/: not an address on this site", "a feed must use absolute URLs",
-                     "no-such-page/: 404", "https://other.example/ is not under"]:
+    for expected in [
+        "static/gone.css: 404",
+        "missing-bg.png: 404",
+        "/nashra/missing/: 404",
+        "/other-repo/: 404",
+        "forgot-the-prefix/: 404",
+        "no element with id 'nowhere'",
+        "articles/gone/: 404",
+        "elsewhere.example/: not an address on this site",
+        "a feed must use absolute URLs",
+        "no-such-page/: 404",
+        "https://other.example/ is not under",
+    ]:
         assert expected in text, expected
     loads = {r.url for r in report.external_subresources}
     assert loads == {"https://cdn.example.net/x.css", "https://images.example.net/a.png", "http://cdn.example.net/s.js"}
@@ -463,7 +487,9 @@ def uses(workflow: dict) -> list[str]:
 def test_workflow_matches_githubs_schema():
     result = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -477,8 +503,13 @@ def test_workflow_follows_the_pages_flow(workflow):
     assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
 
     used = uses(workflow)
-    for action in ("actions/checkout@v4", "actions/setup-python@v5", "actions/configure-pages@v5",
-                   "actions/upload-pages-artifact@v3", "actions/deploy-pages@v4"):
+    for action in (
+        "actions/checkout@v4",
+        "actions/setup-python@v5",
+        "actions/configure-pages@v5",
+        "actions/upload-pages-artifact@v3",
+        "actions/deploy-pages@v4",
+    ):
         assert used.count(action) == 1, action
     assert used.count("actions/cache@v4") == 1
 
@@ -494,8 +525,11 @@ def test_workflow_follows_the_pages_flow(workflow):
     assert "python -m pip install -e ." in runs
     order = steps(build_job).index
     assert order(by_uses["actions/cache"]) < order(build_step(workflow))
-    assert order(by_uses["actions/configure-pages"]) < order(build_step(workflow)) < order(
-        by_uses["actions/upload-pages-artifact"])
+    assert (
+        order(by_uses["actions/configure-pages"])
+        < order(build_step(workflow))
+        < order(by_uses["actions/upload-pages-artifact"])
+    )
 
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
@@ -519,12 +553,16 @@ def test_workflow_builds_with_the_address_pages_reports(workflow):
     assert f'"{expression}/"' in command or any(f'"${{{name}%/}}/"' in command for name in names)
 
 
-@pytest.mark.parametrize(("pages_base_url", "base_url", "prefix"), [
-    ("https://example.github.io/nashra", "https://example.github.io/nashra/", "/nashra/"),
-    ("https://example.github.io", "https://example.github.io/", "/"),
-    ("https://news.example.org", "https://news.example.org/", "/"),
-    ("https://example.github.io/nashra/", "https://example.github.io/nashra/", "/nashra/"),
-], ids=["project-site", "user-site", "custom-domain", "trailing-slash"])
+@pytest.mark.parametrize(
+    ("pages_base_url", "base_url", "prefix"),
+    [
+        ("https://example.github.io/nashra", "https://example.github.io/nashra/", "/nashra/"),
+        ("https://example.github.io", "https://example.github.io/", "/"),
+        ("https://news.example.org", "https://news.example.org/", "/"),
+        ("https://example.github.io/nashra/", "https://example.github.io/nashra/", "/nashra/"),
+    ],
+    ids=["project-site", "user-site", "custom-domain", "trailing-slash"],
+)
 def test_workflow_build_step_runs_as_written(workflow, tmp_path, pages_base_url, base_url, prefix):
     """Run the workflow's build command in a checkout of the sample site, with what configure-pages
     would report, then publish the artifact folder the workflow uploads."""
@@ -535,8 +573,14 @@ def test_workflow_build_step_runs_as_written(workflow, tmp_path, pages_base_url,
     assert "${{" not in command + "".join(env.values())
     root = copy_sample(tmp_path / "repo")
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    result = subprocess.run(["bash", "-e", "-c", command], cwd=root, env={**os.environ, **env, "PATH": path},
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["bash", "-e", "-c", command],
+        cwd=root,
+        env={**os.environ, **env, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     [upload] = [s for s in steps(workflow["jobs"]["build"]) if s.get("uses", "").startswith("actions/upload-pages")]
     artifact = root / upload["with"]["path"]
@@ -558,4 +602,3 @@ def test_readme_explains_publishing():
     assert 1 <= len(numbered) <= 5 and numbered == [str(i) for i in range(1, len(numbered) + 1)]
     assert ".github/workflows/pages.yml" in section and "GitHub Actions" in section
     assert "CNAME" in section and "cname" in section
-
