@@ -33,15 +33,14 @@ def prepare_body(markdown: str, rtl: bool) -> tuple[str, int]:
     return html, count_words(plain_text(html))
 
 
-def _prepare_chunk(folder: str, jobs: list[tuple[str, BodyFile | str, bool]]) -> list[tuple[str, int]]:
-    """In a worker: prepare bodies and write them into the cache folder; return their word counts."""
-    store = Cache(Path(folder), "", load=False)
-    counts = []
-    for key, source, rtl in jobs:
-        html, words = prepare_body(text_of(source), rtl)
-        store.put_body(key, html)
-        counts.append((key, words))
-    return counts
+def _prepare_chunk(
+    folder: str, jobs: list[tuple[str, BodyFile | str, bool]]
+) -> list[tuple[str, int, tuple[str, int, int]]]:
+    """Prepare bodies and write them into one pack in the cache folder (in a worker, for many);
+    return each one's key, word count and place in the pack."""
+    prepared = [(key, *prepare_body(text_of(source), rtl)) for key, source, rtl in jobs]
+    where = Cache(Path(folder), "", load=False).put_bodies([(key, html) for key, html, _ in prepared])
+    return [(key, words, where[key]) for key, _, words in prepared]
 
 
 def text_of(source: BodyFile | str) -> str:
@@ -59,10 +58,9 @@ def prepare_bodies(cache: Cache, jobs: Iterable[tuple[str, BodyFile | str, bool]
             counts[key] = words
         elif key not in todo:
             todo[key] = (key, source, rtl)
-    for key, words in run_chunks(_prepare_chunk, list(todo.values()), str(cache.folder)):
+    for key, words, location in run_chunks(_prepare_chunk, list(todo.values()), str(cache.folder)):
         counts[key] = words
-    for key in todo:
-        cache.keep_words(key, counts[key])
+        cache.keep_body(key, words, location)
     return counts
 
 
@@ -70,6 +68,6 @@ def body_html(cache: Cache, key: str, markdown: Callable[[], str], rtl: bool) ->
     """The prepared body, from the cache, or made again if the cached file is gone or corrupt."""
     html = cache.body(key)
     if html is None:
-        html, _ = prepare_body(markdown(), rtl)
-        cache.put_body(key, html)
+        html, words = prepare_body(markdown(), rtl)
+        cache.keep_body(key, words, cache.put_bodies([(key, html)])[key])
     return html

@@ -6,9 +6,9 @@ templates, static files, Nashra's version), so a stale record is never found, on
 missed. A file that cannot be read back, or does not match its own checksum, is
 ignored with a warning and the work is done again.
 
-    .nashra-cache/articles.jsonl    parsed articles, a line each (JSON)
-    .nashra-cache/index.json        word counts and the page manifest (JSON)
-    .nashra-cache/bodies/<key>.html prepared body HTML, first line its checksum
+    .nashra-cache/articles.jsonl      parsed articles, a line each (JSON)
+    .nashra-cache/index.json          where each prepared body is, its word count, the page manifest
+    .nashra-cache/bodies/<name>.pack  prepared bodies, each its checksum, a newline and its HTML
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from . import __version__
 from .bodyscan import Link
 from .model import Article, Image, Source
 
-FORMAT = 2
+FORMAT = 3
 ARTICLES = "articles.jsonl"
 DEFAULT_FOLDER = ".nashra-cache"
 
@@ -164,10 +164,12 @@ class Cache:
         self._articles: dict[str, tuple[str, str]] = {}
         self._new_articles: dict[str, tuple[str, str | dict]] = {}
         self._links: dict[str, list] = {}
-        self._words: dict[str, int] = {}
+        # key -> [word count, pack, offset, length] of each prepared body
+        self._bodies: dict[str, list] = {}
+        self._new_bodies: dict[str, list] = {}
+        self._packs: dict[str, bool] = {}  # pack name -> whether its file is there
         self._pages: dict[str, list] = {}
         self._output = ""
-        self._new_words: dict[str, int] = {}
         if load:
             self._load()
 
@@ -188,13 +190,13 @@ class Cache:
             data = json.loads(index.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
                 raise ValueError("written by another version")
-            pages, words = data["pages"], data["words"]
-            if not all(isinstance(x, dict) for x in (pages, words)):
+            pages, bodies = data["pages"], data["bodies"]
+            if not all(isinstance(x, dict) for x in (pages, bodies)):
                 raise ValueError("unexpected layout")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             self.warnings.append(f"ignoring the build cache {index}: {exc}")
             return
-        self._words = {k: v for k, v in words.items() if isinstance(v, int)}
+        self._bodies = {k: v for k, v in bodies.items() if _is_body_record(v)}
         self._pages = pages
         self._output = str(data.get("output", ""))
         self._load_articles()
@@ -257,42 +259,58 @@ class Cache:
         record["links"] = [[k.line, k.col, k.url, k.image] for k in links]
         self._new_articles[relpath] = (file_digest, record)
 
-    # ---- prepared bodies, content-addressed ----
+    # ---- prepared bodies, content-addressed, a batch to a file ----
+    # A cold build prepares thousands of bodies at once, and creating a file costs more than
+    # filling it: each batch goes into one pack file, and the index says where each body is.
 
     def words(self, key: str) -> int | None:
-        """The word count of a prepared body, if its file is there too."""
-        words = self._words.get(key)
-        if words is None:
-            return None  # (a body file lost since is made again when a page needs it)
-        self._new_words[key] = words
-        return words
+        """The word count of a prepared body, if its pack is there too (else it is made again)."""
+        record = self._bodies.get(key)
+        if record is None or not self._pack_exists(record[1]):
+            return None
+        self._new_bodies[key] = record
+        return record[0]
 
-    def keep_words(self, key: str, words: int) -> None:
-        self._new_words[key] = words
+    def keep_body(self, key: str, words: int, location: tuple[str, int, int]) -> None:
+        self._new_bodies[key] = [words, *location]
 
-    def _body_path(self, key: str) -> Path:
-        return self.folder / "bodies" / key[:2] / f"{key}.html"
+    def _pack_path(self, name: str) -> Path:
+        return self.folder / "bodies" / f"{name}.pack"
+
+    def _pack_exists(self, name: str) -> bool:
+        if name not in self._packs:
+            self._packs[name] = self._pack_path(name).is_file()
+        return self._packs[name]
+
+    def put_bodies(self, bodies: list[tuple[str, str]]) -> dict[str, tuple[str, int, int]]:
+        """Write (key, HTML) bodies into a new pack; return where each is: (pack, offset, length)."""
+        name = digest("pack", *(key for key, _ in bodies))[:32]
+        records, spans, offset = [], {}, 0
+        for key, html in bodies:
+            record = f"{digest(html)}\n{html}".encode()
+            records.append(record)
+            spans[key] = (name, offset, len(record))
+            offset += len(record)
+        atomic_write(self._pack_path(name), b"".join(records))
+        self._packs[name] = True
+        return spans
 
     def body(self, key: str) -> str | None:
-        path = self._body_path(key)
-        try:
-            check, _, html = path.read_text(encoding="utf-8").partition("\n")
-        except (OSError, UnicodeDecodeError):
+        record = self._new_bodies.get(key) or self._bodies.get(key)
+        if record is None:
             return None
-        if check != digest(html):
-            self.warnings.append(f"ignoring a corrupt cache file {path}")
+        _, name, offset, length = record
+        path = self._pack_path(name)
+        try:
+            with open(path, "rb") as f:
+                f.seek(offset)
+                check, _, html = f.read(length).decode("utf-8").partition("\n")
+        except (OSError, UnicodeDecodeError):
+            check, html = "", None
+        if html is None or check != digest(html):
+            self.warnings.append(f"ignoring a corrupt or missing cache file {path}")
             return None
         return html
-
-    def put_body(self, key: str, html: str) -> None:
-        # Written in place: a body file cut short is caught by its checksum and made again.
-        path = self._body_path(key)
-        text = f"{digest(html)}\n{html}"
-        try:
-            path.write_text(text, encoding="utf-8")
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
 
     # ---- the page manifest: which output file was built from which inputs ----
 
@@ -321,7 +339,7 @@ class Cache:
         if (
             articles_unchanged
             and self._output == output_id
-            and self._new_words == self._words
+            and self._new_bodies == self._bodies
             and {path: list(key) for path, key in pages.items()} == self._pages
         ):
             return
@@ -331,19 +349,56 @@ class Cache:
                 text = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
                 lines.append(f"{relpath}\t{file_digest}\t{text}")
             atomic_write(self.folder / ARTICLES, "\n".join(lines) + "\n")
+        if self._new_bodies != self._bodies:
+            self._compact()
         data = {
             "format": FORMAT,
             "version": __version__,
             "output": output_id,
-            "words": dict(sorted(self._new_words.items())),
+            "bodies": dict(sorted(self._new_bodies.items())),
             "pages": {path: list(pages[path]) for path in sorted(pages)},
         }
         atomic_write(self.folder / "index.json", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         self._prune_bodies()
 
+    def _compact(self) -> None:
+        """Rewrite each pack that is more than half bodies no longer used with only those in use."""
+        by_pack: dict[str, list[str]] = {}
+        for key, record in self._new_bodies.items():
+            by_pack.setdefault(record[1], []).append(key)
+        for name, keys in sorted(by_pack.items()):
+            try:
+                size = self._pack_path(name).stat().st_size
+            except OSError:
+                continue
+            if size <= 2 * sum(self._new_bodies[key][3] for key in keys):
+                continue
+            bodies = [(key, self.body(key)) for key in sorted(keys)]
+            if all(html is not None for _, html in bodies):
+                for key, location in self.put_bodies(bodies).items():
+                    self.keep_body(key, self._new_bodies[key][0], location)
+
     def _prune_bodies(self) -> None:
-        for key in self._words.keys() - self._new_words.keys():
-            self._body_path(key).unlink(missing_ok=True)
+        """Remove the packs no body in use is in, and anything else in bodies/ (older layouts)."""
+        live = {record[1] + ".pack" for record in self._new_bodies.values()}
+        folder = self.folder / "bodies"
+        if not folder.is_dir():
+            return
+        for entry in os.scandir(folder):
+            if entry.name not in live:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    Path(entry.path).unlink(missing_ok=True)
+
+
+def _is_body_record(value) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and isinstance(value[1], str)
+        and all(isinstance(value[i], int) and value[i] >= 0 for i in (0, 2, 3))
+    )
 
 
 def folder_id(folder: Path) -> str:
@@ -354,12 +409,12 @@ def folder_id(folder: Path) -> str:
     return f"{folder.absolute()}:{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}"
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -129,17 +129,61 @@ def test_foreign_cache_records_are_never_trusted(site: Path, capsys):
     assert tree(site / "output") == expected
 
 
-def test_corrupt_body_file_is_made_again(site: Path, capsys):
+def test_corrupt_body_pack_is_never_trusted(site: Path, capsys):
     assert build(site) == 0
     expected = tree(site / "output")
-    for body in (site / ".nashra-cache/bodies").rglob("*.html"):
-        body.write_text("0" * 64 + "\n<p>tampered</p>", encoding="utf-8")
+    packs = list((site / ".nashra-cache/bodies").glob("*.pack"))
+    assert packs
+    for pack in packs:  # the same length, so every body is still found where the index says
+        pack.write_bytes(pack.read_bytes().replace(b"<p>", b"[T]"))
     (site / ".nashra-cache/last-build.json").unlink()
     shutil.rmtree(site / "output")
     assert build(site) == 0
-    assert "ignoring a corrupt cache file" in capsys.readouterr().err
+    assert "ignoring a corrupt or missing cache file" in capsys.readouterr().err
     assert tree(site / "output") == expected
-    assert b"tampered" not in b"".join(tree(site / "output").values())
+    assert b"[T]" not in b"".join(tree(site / "output").values())
+
+
+def test_missing_body_pack_is_made_again(site: Path, capsys):
+    assert build(site) == 0
+    expected = tree(site / "output")
+    shutil.rmtree(site / ".nashra-cache/bodies")
+    (site / ".nashra-cache/last-build.json").unlink()
+    shutil.rmtree(site / "output")
+    assert build(site) == 0
+    assert tree(site / "output") == expected
+    assert list((site / ".nashra-cache/bodies").glob("*.pack"))
+
+
+def pack_sizes(site: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in (site / ".nashra-cache/bodies").iterdir()}
+
+
+def test_body_packs_hold_only_bodies_in_use(site: Path):
+    assert build(site) == 0
+    first = pack_sizes(site)
+    built = [p for p in (site / "content/articles").rglob("*.md") if "draft: true" not in p.read_text("utf-8")]
+    articles = sorted(built, key=lambda path: path.stat().st_size)
+    assert len(articles) >= 4
+    edit(articles[1], "\n\n", "\n\nفقرة مضافة.\n\n")
+    assert build(site) == 0
+    second = pack_sizes(site)
+    assert first.keys() < second.keys()  # the old body is still in the first pack, beside the others
+    for path in articles[2:]:  # all but the smallest now: the rest of the first pack moves to a new one
+        edit(path, "\n\n", "\n\nفقرة أخرى.\n\n")
+    assert build(site) == 0
+    third = pack_sizes(site)
+    assert not first.keys() & third.keys()
+    assert all(name.endswith(".pack") for name in third)
+    (site / ".nashra-cache/last-build.json").unlink()
+    shutil.rmtree(site / "output")
+    assert build(site) == 0  # every body found where the index says, after the move
+    expected = tree(site / "output")
+    shutil.rmtree(site / "output")
+    shutil.rmtree(site / ".nashra-cache")
+    assert build(site) == 0
+    assert tree(site / "output") == expected
+    assert sum(third.values()) <= 2 * sum(pack_sizes(site).values())
 
 
 def test_build_without_cache_is_never_mistaken_for_a_cached_one(site: Path):
