@@ -99,8 +99,8 @@ def render_markdown(text: str) -> str:
 
 # On nh3's serialisation every '<' and '>' outside markup is escaped, also inside
 # attribute values, and every attribute value is double-quoted: a tag is exactly
-# '<name ...>' and a URL attribute exactly ' href="..."'.
-_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+# '<name ...>' and a URL attribute exactly ' href="..."'. Only tags with one are matched.
+_TAG_WITH_URL = re.compile(r'<[a-zA-Z][^<>]*\s(?:href|src)="[^<>]*>')
 _URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
@@ -111,4 +111,4 @@ def rewrite_urls(sanitised_html: str, rewrite: Callable[[str], str]) -> str:
         url = rewrite(html.unescape(match.group(2)))
         return match.group(1) + html.escape(url, quote=True) + match.group(3)
 
-    return _TAG.sub(lambda tag: _URL_ATTR.sub(in_attr, tag.group(0)), sanitised_html)
+    return _TAG_WITH_URL.sub(lambda tag: _URL_ATTR.sub(in_attr, tag.group(0)), sanitised_html)
