@@ -14,6 +14,7 @@ ignored with a warning and the work is done again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -118,19 +119,25 @@ def stamp_matches(stamp: dict, inputs: str, output: Path) -> bool:
 
 def article_to_json(article: Article) -> dict:
     """Everything but the body, which is read again from the file (it is most of the bytes)."""
-    return {f.name: _plain(getattr(article, f.name)) for f in dataclasses.fields(article) if f.name != "body"}
+    return {name: _plain(getattr(article, name)) for name in _field_names(Article) if name != "body"}
+
+
+_SCALARS = (str, int, float, type(None))  # (bool is an int)
 
 
 def _plain(value):
-    if value is None or isinstance(value, str | int):
+    if isinstance(value, _SCALARS):
         return value
     if isinstance(value, datetime):
         return value.isoformat()
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
+        return [v if isinstance(v, _SCALARS) else _plain(v) for v in value]
+    return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def article_from_json(data: dict) -> Article:
