@@ -184,6 +184,9 @@ def write_output(
 # Making pages is most of a cold build after Markdown: from this many files on, they are made by
 # worker processes forked from the build, which share its site and templates without copying them.
 PARALLEL_FROM = 1000
+# Files a worker makes at a time: small enough that the feeds, the slowest files and the last
+# planned, are shared between the workers rather than left to one while the other waits.
+CHUNK = 25
 _TO_MAKE: Sequence[Planned] = ()
 
 
@@ -197,7 +200,7 @@ def make_files(items: Sequence[Planned], folder: str) -> Iterator[tuple[Planned,
         return
     global _TO_MAKE
     _TO_MAKE = items
-    chunks = [range(i, min(i + 200, len(items))) for i in range(0, len(items), 200)]
+    chunks = [range(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
             for sizes in pool.imap(_make_chunk, [(folder, c.start, c.stop) for c in chunks]):
