@@ -299,3 +299,17 @@ def test_template_error_in_a_worker_keeps_the_previous_output(site: Path, monkey
     assert capsys.readouterr().err.startswith("templates/article.html:")
     assert tree(site / "output") == before
     assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_an_older_cache_layout_is_cleared(site: Path, capsys):
+    assert build(site) == 0
+    old_body = site / ".nashra-cache/bodies/ab/ab12.html"  # bodies were a file each before packs
+    old_body.parent.mkdir()
+    old_body.write_text("0" * 64 + "\n<p>old</p>", encoding="utf-8")
+    index = site / ".nashra-cache/index.json"
+    index.write_text(index.read_text(encoding="utf-8").replace('"format":3', '"format":2'), encoding="utf-8")
+    (site / ".nashra-cache/last-build.json").unlink()
+    assert build(site) == 0
+    assert "ignoring the build cache" in capsys.readouterr().err
+    assert not old_body.parent.exists()
+    assert all(path.suffix == ".pack" for path in (site / ".nashra-cache/bodies").iterdir())
