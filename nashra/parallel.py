@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -30,11 +31,12 @@ def run_chunks(function: Callable[..., list[Result]], jobs: Sequence[Job], *shar
     jobs and the results must then pickle.
     """
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    run = functools.partial(function, *shared)
     n = workers()
     if len(jobs) < PARALLEL_FROM or n < 2:
         for chunk in chunks:
-            yield from function(*shared, chunk)
+            yield from run(chunk)
         return
     with ProcessPoolExecutor(max_workers=n) as pool:
-        for results in pool.map(function, *([value] * len(chunks) for value in shared), chunks):
+        for results in pool.map(run, chunks):
             yield from results
