@@ -49,49 +49,62 @@ ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-# Python-Markdown tries every inline pattern on every text node, which is most of its time. A
-# pattern can only match text holding its trigger, and a body's text nodes hold only characters
-# of the body (tabs and carriage returns turn into spaces and newlines first, hence the extra
-# triggers of `linebreak`): a pattern none of whose triggers is in the body is left out for it.
-INLINE_TRIGGERS = {
-    "backtick": ("`",),
-    "escape": ("\\",),
-    "reference": ("[",),
-    "link": ("[",),
-    "short_reference": ("[",),
-    "image_link": ("![",),
-    "image_reference": ("![",),
-    "short_image_ref": ("![",),
-    "autolink": ("<",),
-    "automail": ("<",),
-    "html": ("<",),
-    "entity": ("&",),
-    "linebreak": ("  \n", "\t", "\r"),
-    "em_strong": ("*", "_"),
+# Python-Markdown runs every preprocessor over a body, tries every block processor on every block
+# and every inline pattern on every text node: most of its time. Each part below can only act on
+# text holding one of its triggers, and the text those parts see holds only characters of the body
+# (tabs become spaces and carriage returns newlines first, hence the extra triggers of `indent`,
+# `code` and `linebreak`; indentation is only ever taken away). A part none of whose triggers is in
+# a body is left out of the converter for that body. `html_block` also rewrites entities (`&amp x`
+# gains its `;`), so `&` is one of its triggers too.
+TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("preprocessors", "fenced_code_block"): ("```", "~~~"),
+    ("preprocessors", "html_block"): ("<", "&"),
+    ("blockprocessors", "indent"): ("    ", "\t"),
+    ("blockprocessors", "code"): ("    ", "\t"),
+    ("blockprocessors", "table"): ("|",),
+    ("blockprocessors", "hashheader"): ("#",),
+    ("blockprocessors", "setextheader"): ("=", "-"),
+    ("blockprocessors", "hr"): ("-", "_", "*"),
+    ("blockprocessors", "quote"): (">",),
+    ("blockprocessors", "reference"): ("]:",),
+    ("inlinePatterns", "backtick"): ("`",),
+    ("inlinePatterns", "escape"): ("\\",),
+    ("inlinePatterns", "reference"): ("[",),
+    ("inlinePatterns", "link"): ("[",),
+    ("inlinePatterns", "short_reference"): ("[",),
+    ("inlinePatterns", "image_link"): ("![",),
+    ("inlinePatterns", "image_reference"): ("![",),
+    ("inlinePatterns", "short_image_ref"): ("![",),
+    ("inlinePatterns", "autolink"): ("<",),
+    ("inlinePatterns", "automail"): ("<",),
+    ("inlinePatterns", "html"): ("<",),
+    ("inlinePatterns", "entity"): ("&",),
+    ("inlinePatterns", "linebreak"): ("  \n", "\t", "\r"),
+    ("inlinePatterns", "em_strong"): ("*", "_"),
 }
 # Python-Markdown drops these from the source first: with one, any two characters may meet.
 _REMOVED_FIRST = ("\x02", "\x03")
 
 
-def unneeded_patterns(text: str) -> frozenset[str]:
-    """The inline patterns that cannot match anywhere in the Markdown `text`."""
+def unneeded_parts(text: str) -> frozenset[tuple[str, str]]:
+    """The (registry, name) parts of Python-Markdown that cannot act anywhere on the Markdown `text`."""
     if any(c in text for c in _REMOVED_FIRST):
         return frozenset()
-    return frozenset(name for name, triggers in INLINE_TRIGGERS.items() if not any(t in text for t in triggers))
+    return frozenset(part for part, triggers in TRIGGERS.items() if not any(t in text for t in triggers))
 
 
 @functools.cache
-def _markdown(without: frozenset[str] = frozenset()) -> markdown.Markdown:
-    """One converter per set of patterns left out, per process, made when first needed."""
+def _markdown(without: frozenset[tuple[str, str]] = frozenset()) -> markdown.Markdown:
+    """One converter per set of parts left out, per process, made when first needed."""
     md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-    for name in without:
-        md.inlinePatterns.deregister(name)
+    for registry, name in without:
+        (md.parser.blockprocessors if registry == "blockprocessors" else getattr(md, registry)).deregister(name)
     return md
 
 
 def render_markdown(text: str) -> str:
     """Convert a Markdown body to HTML and sanitise it: no script, handler or javascript: URL survives."""
-    md = _markdown(unneeded_patterns(text))
+    md = _markdown(unneeded_parts(text))
     md.reset()
     raw = md.convert(text)
     return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None).strip()

@@ -2,7 +2,8 @@
 
 The body pipeline is most of a cold build's time, so two steps of it take shortcuts: Latin runs
 are found in sanitised HTML with a regular expression rather than html.parser, and Python-Markdown
-leaves out the inline patterns whose trigger characters a body lacks, and URLs are rewritten only in
+leaves out the preprocessors, block processors and inline patterns whose trigger characters a body
+lacks, and URLs are rewritten only in
 tags that have one. Each shortcut
 must give byte-identical output to the plain way on sample bodies, on the benchmark corpus and
 on Markdown made up of the characters that mean something to either.
@@ -20,7 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from isolate_reference import isolate_html_reference
 
-from nashra.markup import _URL_ATTR, _markdown, render_markdown, rewrite_urls, unneeded_patterns
+from nashra.markup import _URL_ATTR, TRIGGERS, _markdown, render_markdown, rewrite_urls, unneeded_parts
 from nashra.typography import isolate_html
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -88,8 +89,24 @@ PIECES = [
     "- ",
     "1. ",
     "> ",
+    ">",
     "    ",
+    "\t",
     "```\n",
+    "~~~\n",
+    "===\n",
+    "---\n",
+    "* * *\n",
+    "___",
+    "=",
+    "|",
+    "\n[x]: https://x.org/r\n",
+    "- a\n\n    b\n",
+    "[x]",
+    "]:",
+    "&amp",
+    "&#65",
+    "AT&T ",
     "| a | b |\n|---|---|\n| c | d |\n",
     "<p dir>",
     "<kbd>",
@@ -134,11 +151,11 @@ def convert(text: str, without: frozenset[str]) -> str:
     return md.convert(text)
 
 
-def test_leaving_out_inline_patterns_changes_nothing_on_real_bodies():
+def test_leaving_out_parts_changes_nothing_on_real_bodies():
     bodies = sample_bodies()
-    assert any(unneeded_patterns(body) for body in bodies)
+    assert any(unneeded_parts(body) for body in bodies)
     for body in bodies:
-        assert convert(body, unneeded_patterns(body)) == convert(body, frozenset()), body
+        assert convert(body, unneeded_parts(body)) == convert(body, frozenset()), body
 
 
 @MANY
@@ -146,15 +163,30 @@ def test_leaving_out_inline_patterns_changes_nothing_on_real_bodies():
 @example("ab\t\nd")  # a tab that ends up as two spaces before a newline: a line break
 @example("ab \x02 \nd")  # the same, from two spaces a removed character kept apart
 @example("!\x02[a](b.png)")  # an image
-def test_leaving_out_inline_patterns_changes_nothing_on_made_up_markdown(text: str):
-    assert convert(text, unneeded_patterns(text)) == convert(text, frozenset())
+@example("a\n\n\tcode")  # a tab that becomes an indented code block
+@example("&amp x")  # an entity without its ';', which the raw HTML pass completes
+@example("a\n[x]: https://x.org/r\n")  # a link reference definition
+@example("- a\n\n    b\n")  # a list item's second paragraph
+def test_leaving_out_parts_changes_nothing_on_made_up_markdown(text: str):
+    assert convert(text, unneeded_parts(text)) == convert(text, frozenset())
 
 
-def test_a_pattern_is_left_out_only_without_its_triggers():
-    assert unneeded_patterns("نص **عريض**") >= {"backtick", "link", "html", "entity", "linebreak"}
-    assert "em_strong" not in unneeded_patterns("نص **عريض**")
-    assert "linebreak" not in unneeded_patterns("سطر\t\nآخر")
-    assert unneeded_patterns("نص\x02 مع *") == frozenset()
+def test_a_part_is_left_out_only_without_its_triggers():
+    bold = unneeded_parts("نص **عريض**")
+    assert {("inlinePatterns", "link"), ("inlinePatterns", "entity"), ("blockprocessors", "quote")} <= bold
+    assert {("preprocessors", "html_block"), ("blockprocessors", "hashheader")} <= bold
+    assert ("inlinePatterns", "em_strong") not in bold
+    assert ("blockprocessors", "hr") not in bold
+    assert ("inlinePatterns", "linebreak") not in unneeded_parts("سطر\t\nآخر")
+    assert ("blockprocessors", "code") not in unneeded_parts("سطر\n\n\tشيفرة")
+    assert ("preprocessors", "html_block") not in unneeded_parts("AT&T")
+    assert unneeded_parts("نص\x02 مع *") == frozenset()
+
+
+def test_every_part_named_is_one_python_markdown_has():
+    md = _markdown()
+    for registry, name in TRIGGERS:
+        assert name in (md.parser.blockprocessors if registry == "blockprocessors" else getattr(md, registry))
 
 
 def rewrite_urls_reference(sanitised: str, rewrite) -> str:
