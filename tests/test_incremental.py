@@ -11,6 +11,7 @@ import pytest
 from conftest import build, make_site
 
 from nashra import output, parallel
+from nashra.cache import FORMAT
 from nashra.output import Planned, plan_moves, write_output
 
 VISIT = "content/articles/2024/06/visit.md"
@@ -307,7 +308,7 @@ def test_an_older_cache_layout_is_cleared(site: Path, capsys):
     old_body.parent.mkdir()
     old_body.write_text("0" * 64 + "\n<p>old</p>", encoding="utf-8")
     index = site / ".nashra-cache/index.json"
-    index.write_text(index.read_text(encoding="utf-8").replace('"format":3', '"format":2'), encoding="utf-8")
+    index.write_text(index.read_text(encoding="utf-8").replace(f'"format":{FORMAT}', '"format":2'), encoding="utf-8")
     (site / ".nashra-cache/last-build.json").unlink()
     assert build(site) == 0
     assert "ignoring the build cache" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from nashra.site import DateFormat, hijri_text
 from nashra.typography import (
     MINUTE_FORMS,
     add_heading_anchors,
+    count_words,
     isolate_html,
     isolate_text,
     plain_text,
@@ -249,6 +250,11 @@ def test_reading_time_is_calibrated_for_arabic():
     assert reading_minutes("كلمة " * 420, "ar") == 3
     assert reading_minutes("word " * 420, "en") == 2
     assert reading_minutes("", "ar") == 1
+
+
+def test_words_are_what_spaces_delimit():
+    assert count_words("قال مسؤول في U.S. إن GPT-4\nجاهز") == 7
+    assert count_words("  \n") == 0
 
 
 def test_reading_time_on_the_page(site: Path):
