@@ -51,6 +51,11 @@ _MARKUP = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][^\s/>]*)([^<>]*)>", re.DOTALL)
 _ATTRIBUTE = re.compile(r'([^\s="/>]+)(?:\s*=\s*"([^"]*)")?')
 
 
+_SPLIT = re.compile(r"(<!--.*?-->|<[^<>]*>)", re.DOTALL)  # -> text, tag, text, ..., text
+# Any tag or attribute that can make text be left alone: without one, every text node is isolated.
+_MAY_SKIP = re.compile(rf"<(?:{'|'.join(sorted(_SKIP))})\b|\s(?:dir|lang)\b", re.IGNORECASE)
+
+
 def isolate_html(fragment: str) -> str:
     """Wrap the Latin runs of every text node in <bdi>, on sanitised HTML (markup.render_markdown's).
 
@@ -60,6 +65,12 @@ def isolate_html(fragment: str) -> str:
     code, pre, kbd, bdi and the like, and inside any element that sets its own `dir` or a left-to-right
     `lang`, is left alone.
     """
+    parts = _SPLIT.split(fragment)
+    if not _MAY_SKIP.search("".join(parts[1::2])):  # most bodies: no element to track
+        for i in range(0, len(parts), 2):
+            if "&" in parts[i] or _LATIN_LETTER.search(parts[i]):
+                parts[i] = _isolated(parts[i])
+        return "".join(parts)
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # open elements: (tag, leaves its text alone)
     skipping = 0  # how many of them leave their text alone
