@@ -86,11 +86,19 @@ TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
 _REMOVED_FIRST = ("\x02", "\x03")
 
 
+_ALL_TRIGGERS = sorted({t for triggers in TRIGGERS.values() for t in triggers})
+
+
 def unneeded_parts(text: str) -> frozenset[tuple[str, str]]:
     """The (registry, name) parts of Python-Markdown that cannot act anywhere on the Markdown `text`."""
     if any(c in text for c in _REMOVED_FIRST):
         return frozenset()
-    return frozenset(part for part, triggers in TRIGGERS.items() if not any(t in text for t in triggers))
+    return _parts_without(frozenset(t for t in _ALL_TRIGGERS if t not in text))
+
+
+@functools.cache
+def _parts_without(absent: frozenset[str]) -> frozenset[tuple[str, str]]:
+    return frozenset(part for part, triggers in TRIGGERS.items() if absent.issuperset(triggers))
 
 
 @functools.cache
