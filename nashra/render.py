@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
+from markupsafe import Markup
 
 from . import urls
 from .cache import digest
@@ -28,7 +30,7 @@ from .site import direction
 from .typography import mark_rtl
 from .urls import Urls
 
-TEMPLATES = ("article.html", "list.html", "topics.html", "404.html")
+TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html")
 STYLESHEET = "style.css"
 ICON = "favicon.svg"
 # Fonts every page uses, preloaded so text does not reflow when they arrive (see templates/static/fonts/).
@@ -60,7 +62,7 @@ class Chrome:
     stylesheet: str
     icon: str | None
     feeds: tuple[tuple[str, str], ...]  # (title, url) for autodiscovery
-    nav: tuple[NavItem, ...]
+    nav: Markup  # the topic navigation, from _nav.html
     noindex: bool = False
     fonts: tuple[str, ...] = ()  # font URLs to preload
     meta: tuple[MetaTag, ...] = ()  # Open Graph and Twitter cards
@@ -84,6 +86,7 @@ def load_templates(folder: Path) -> dict[str, Template]:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # each build loads the templates afresh: no need to check them on every page
     )
     try:
         return {name: env.get_template(name) for name in TEMPLATES}
@@ -96,8 +99,12 @@ def load_templates(folder: Path) -> dict[str, Template]:
 
 def render(template: Template, context: dict) -> bytes:
     """One page; a template error becomes a located content problem, not a traceback."""
+    return render_text(template, context).encode("utf-8")
+
+
+def render_text(template: Template, context: dict) -> str:
     try:
-        return template.render(context).encode("utf-8")
+        return template.render(context)
     except TemplateError as exc:
         raise ContentError([Problem(*template_position(exc), "NSH205", f"template error: {exc}", "")]) from None
 
@@ -118,6 +125,7 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
     `with_body` gives an entry its body HTML; it is called only for pages that are made.
     """
     u = Urls(site.config.base_url)
+    frame = Frame(site, u, functools.cache(lambda current: nav_html(site, u, templates["_nav.html"], current)))
     fp = site.fingerprint
     plan: list[Planned] = []
 
@@ -130,23 +138,23 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
             urls.out_path(urls.article(entry.slug)),
             digest(fp, "article", entry.key, *(r.card_key for r in related)),
             "article.html",
-            lambda entry=entry: context_for_article(site, u, with_body(entry)),
+            lambda entry=entry: context_for_article(frame, with_body(entry)),
         )
     for p in site.home:
-        page(p.out_path, list_key(fp, p), "list.html", lambda p=p: context_for_home(site, u, p))
+        page(p.out_path, list_key(fp, p), "list.html", lambda p=p: context_for_home(frame, p))
     for listing in site.topics:
         for p in listing.pages:
             key = list_key(fp, p)
-            page(p.out_path, key, "list.html", lambda p=p, t=listing: context_for_topic(site, u, t, p))
+            page(p.out_path, key, "list.html", lambda p=p, t=listing: context_for_topic(frame, t, p))
     counts = (str(len(t.entries)) for t in site.topics)
     page(
         urls.out_path(urls.topics_index()),
         digest(fp, "topics", *counts),
         "topics.html",
-        lambda: context_for_topics(site, u),
+        lambda: context_for_topics(frame),
     )
     latest = (e.card_key for e in site.entries[:5])
-    page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(site, u))
+    page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(frame))
     plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u).encode("utf-8")))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
     plan.append(Planned("robots.txt", "", lambda: robots))
@@ -161,9 +169,23 @@ def list_key(fp: str, page: ListPage) -> str:
     return digest(fp, "list", page.url, str(page.number), str(page.total), *(e.card_key for e in page.entries))
 
 
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What every page of a build shares: the site, its URLs and its topic navigation."""
+
+    site: Site
+    u: Urls
+    nav: Callable[[str | None], Markup]  # the navigation's HTML, by the slug of the topic shown
+
+
+def nav_html(site: Site, u: Urls, template: Template, current: str | None) -> Markup:
+    """The topic navigation, rendered once per topic (and once for pages of no topic) rather than per page."""
+    items = tuple(NavItem(t.topic.name, t.url, t.topic.slug == current) for t in site.topics)
+    return Markup(render_text(template, {"nav": items, "topics_url": u.link(urls.topics_index())}).strip())
+
+
 def chrome(
-    site: Site,
-    u: Urls,
+    frame: Frame,
     *,
     title: str,
     description: str,
@@ -174,6 +196,7 @@ def chrome(
     noindex: bool = False,
     entry: Entry | None = None,
 ) -> Chrome:
+    site, u = frame.site, frame.u
     config = site.config
     feeds = ((config.title, u.absolute(urls.feed())),) + ((extra_feed,) if extra_feed else ())
     language = lang or config.language
@@ -201,7 +224,7 @@ def chrome(
         stylesheet=u.link(urls.static(STYLESHEET)),
         icon=u.link(urls.static(ICON)) if ICON in site.static else None,
         feeds=feeds,
-        nav=tuple(NavItem(t.topic.name, t.url, t.topic.slug == current) for t in site.topics),
+        nav=frame.nav(current),
         noindex=noindex,
         fonts=tuple(u.link(urls.static(name)) for name in FONTS if name in site.static),
         meta=meta,
@@ -209,11 +232,10 @@ def chrome(
     )
 
 
-def context_for_article(site: Site, u: Urls, entry: Entry) -> dict:
+def context_for_article(frame: Frame, entry: Entry) -> dict:
     return {
         "chrome": chrome(
-            site,
-            u,
+            frame,
             title=entry.title,
             description=entry.summary,
             site_path=urls.article(entry.slug),
@@ -221,28 +243,28 @@ def context_for_article(site: Site, u: Urls, entry: Entry) -> dict:
             entry=entry,
         ),
         "entry": entry,
-        "related": site.related[entry.slug],
+        "related": frame.site.related[entry.slug],
     }
 
 
-def context_for_home(site: Site, u: Urls, page: ListPage) -> dict:
-    config = site.config
+def context_for_home(frame: Frame, page: ListPage) -> dict:
+    config = frame.site.config
     title = config.title if page.number == 1 else f"{config.title} — صفحة {page.number_text}"
     return {
-        "chrome": chrome(site, u, title=title, description=config.description, site_path=urls.home(page.number)),
+        "chrome": chrome(frame, title=title, description=config.description, site_path=urls.home(page.number)),
         "heading": "أحدث الأخبار",
         "intro": config.description,
         "page": page,
     }
 
 
-def context_for_topic(site: Site, u: Urls, listing: TopicListing, page: ListPage) -> dict:
+def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> dict:
+    site, u = frame.site, frame.u
     name = listing.topic.name
     title = name if page.number == 1 else f"{name} — صفحة {page.number_text}"
     return {
         "chrome": chrome(
-            site,
-            u,
+            frame,
             title=title,
             description=listing.topic.description,
             site_path=urls.topic(listing.topic.slug, page.number),
@@ -256,19 +278,19 @@ def context_for_topic(site: Site, u: Urls, listing: TopicListing, page: ListPage
     }
 
 
-def context_for_topics(site: Site, u: Urls) -> dict:
+def context_for_topics(frame: Frame) -> dict:
     return {
         "chrome": chrome(
-            site, u, title="الأقسام", description="كل أقسام " + site.config.title, site_path=urls.topics_index()
+            frame, title="الأقسام", description="كل أقسام " + frame.site.config.title, site_path=urls.topics_index()
         ),
-        "topics": site.topics,
+        "topics": frame.site.topics,
     }
 
 
-def context_for_404(site: Site, u: Urls) -> dict:
+def context_for_404(frame: Frame) -> dict:
     return {
-        "chrome": chrome(site, u, title="الصفحة غير موجودة", description="", site_path="404.html", noindex=True),
-        "latest": site.entries[:5],
+        "chrome": chrome(frame, title="الصفحة غير موجودة", description="", site_path="404.html", noindex=True),
+        "latest": frame.site.entries[:5],
     }
 
 

@@ -256,3 +256,24 @@ def test_summary_line(site: Path, capsys):
     line = capsys.readouterr().out.strip()
     pattern = r"Built 16 pages \(29 files written, 0 reused\), 3 topics, 4 feeds, 6 articles into .+ in \d+\.\d\d s"
     assert re.fullmatch(pattern, line), line
+
+
+def nav_links(out: Path, page: str) -> list[tuple[str, str, str | None]]:
+    (nav,) = with_class(parse(out / page), "nav", "topic-nav")
+    return [(text(a), a.get("href"), a.get("aria-current")) for a in find_all(nav, "a")]
+
+
+def test_the_topic_navigation_marks_the_topic_shown(out: Path):
+    politics = nav_links(out, "topics/politics/page/2/index.html")
+    assert [href for _, href, _ in politics] == [
+        f"{BASE}topics/politics/",
+        f"{BASE}topics/economy/",
+        f"{BASE}topics/science/",
+        f"{BASE}topics/",
+    ]
+    assert [current for _, _, current in politics] == ["page", None, None, None]
+    assert nav_links(out, "topics/science/index.html")[2][2] == "page"
+    for page in ("index.html", "articles/visit/index.html", "topics/index.html", "404.html"):
+        links = nav_links(out, page)
+        assert [href for _, href, _ in links] == [href for _, href, _ in politics], page
+        assert all(current is None for _, _, current in links), page
