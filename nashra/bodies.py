@@ -3,12 +3,15 @@
 Converting Markdown is most of a cold build's work, so it runs here apart from
 the rest: only for bodies the cache does not hold, spread over the cores when
 there are many, each result written to the cache and read back when a page
-needs it. Links are resolved later (site.with_body): they depend on other files.
+needs it. An article parsed in this build has its body prepared right after, in
+the same worker (PrepareParsed), while its text is at hand. Links are resolved
+later (site.with_body): they depend on other files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
@@ -17,7 +20,14 @@ from .content import BodyFile
 from .markup import render_markdown
 from .model import Article
 from .parallel import run_chunks
-from .typography import count_words, isolate_html, plain_text
+from .typography import count_words, direction, isolate_html, plain_text
+
+Prepared = tuple[str, int, tuple[str, int, int]]  # key, word count, place in the cache's packs
+
+
+def is_rtl(article: Article, language: str) -> bool:
+    """Whether an article's body runs right to left: by its own language, else the site's."""
+    return direction(article.lang or language) == "rtl"
 
 
 def body_key(article: Article, rtl: bool) -> str:
@@ -33,14 +43,28 @@ def prepare_body(markdown: str, rtl: bool) -> tuple[str, int]:
     return html, count_words(plain_text(html))
 
 
-def _prepare_chunk(
-    folder: str, jobs: list[tuple[str, BodyFile | str, bool]]
-) -> list[tuple[str, int, tuple[str, int, int]]]:
+def _prepare_chunk(folder: str, jobs: list[tuple[str, BodyFile | str, bool]]) -> list[Prepared]:
     """Prepare bodies and write them into one pack in the cache folder (in a worker, for many);
     return each one's key, word count and place in the pack."""
     prepared = [(key, *prepare_body(text_of(source), rtl)) for key, source, rtl in jobs]
     where = Cache(Path(folder), "", load=False).put_bodies([(key, html) for key, html, _ in prepared])
     return [(key, words, where[key]) for key, _, words in prepared]
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareParsed:
+    """Prepare the bodies of articles just parsed, in the worker that parsed them (content.AfterParse's
+    work): the ones a build includes, into a pack in the cache folder."""
+
+    folder: str
+    language: str  # the site's
+    drafts: bool  # whether the build includes drafts
+
+    def __call__(self, articles: list[Article]) -> list[Prepared | None]:
+        included = [a for a in articles if self.drafts or not a.draft]
+        jobs = [(body_key(a, rtl), a.body, rtl) for a in included for rtl in (is_rtl(a, self.language),)]
+        done = dict(zip((a.path for a in included), _prepare_chunk(self.folder, jobs), strict=True))
+        return [done.get(a.path) for a in articles]
 
 
 def text_of(source: BodyFile | str) -> str:

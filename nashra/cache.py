@@ -272,6 +272,8 @@ class Cache:
 
     def words(self, key: str) -> int | None:
         """The word count of a prepared body, if its pack is there too (else it is made again)."""
+        if key in self._new_bodies:  # prepared in this build
+            return self._new_bodies[key][0]
         record = self._bodies.get(key)
         if record is None or not self._pack_exists(record[1]):
             return None

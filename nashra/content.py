@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from .config import decode_text, read_text
 from .links import check_links
 from .model import Article, Content, Image, SiteConfig, Source, Topic
 from .parallel import run_chunks
-from .problems import ContentError, Problem, raise_if
+from .problems import ContentError, Problem, has_errors, raise_if
 from .yamlnodes import Reader, suggest
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -404,18 +405,29 @@ def _inside(path: str, top: str) -> bool:
     return real == top or real.startswith(top + os.sep)
 
 
+@dataclass(frozen=True, slots=True)
+class AfterParse:
+    """More work on the articles parsed in a build, done where they were parsed while their bodies
+    are at hand: `work` runs in the worker on each chunk of articles (it must pickle) and returns
+    a result for each, which `take` receives back here."""
+
+    work: Callable[[list[Article]], list[Any]]
+    take: Callable[[Any], None]
+
+
 def load_content(
     root: Path,
     config: SiteConfig,
     cache: Cache | None = None,
     digests: Mapping[str, str] | None = None,
     keep_bodies: bool = True,
+    after_parse: AfterParse | None = None,
 ) -> Content:
     """Read topics.yml and every article; raise ContentError with every problem found.
 
     With a cache, an article whose file is unchanged is taken from it, not parsed again.
     """
-    content, problems = read_content(root, config, cache, digests, keep_bodies)
+    content, problems = read_content(root, config, cache, digests, keep_bodies, after_parse)
     raise_if(problems)
     return content
 
@@ -426,6 +438,7 @@ def read_content(
     cache: Cache | None = None,
     digests: Mapping[str, str] | None = None,
     keep_bodies: bool = True,
+    after_parse: AfterParse | None = None,
 ) -> tuple[Content, list[Problem]]:
     """Read and check topics.yml and every article: what could be read, and every problem.
 
@@ -458,12 +471,15 @@ def read_content(
         file_digest = digests.get(relpath) if digests else None
         articles.append(cache.article(relpath, file_digest) if cache and file_digest else None)
     unread = [relpath for relpath, article in zip(relpaths, articles, strict=True) if article is None]
-    parsed = dict(zip(unread, run_chunks(_parse_files, unread, top, topics, tz, keep_bodies), strict=True))
+    work = after_parse.work if after_parse else None
+    parsed = dict(zip(unread, run_chunks(_parse_files, unread, top, topics, tz, keep_bodies, work), strict=True))
     for i, relpath in enumerate(relpaths):
         if relpath not in parsed:
             continue
-        article, found, links = parsed[relpath]
+        article, found, links, more = parsed[relpath]
         problems += found
+        if after_parse and more is not None:
+            after_parse.take(more)
         if article is not None:
             found_links[relpath] = links
             if cache and not found:
@@ -490,9 +506,15 @@ def read_content(
 
 
 def _parse_files(
-    top: str, topics: tuple[Topic, ...], tz: ZoneInfo, keep_bodies: bool, relpaths: list[str]
-) -> list[tuple[Article | None, list[Problem], list[Link]]]:
-    """Read and parse each article file, and find the links in its body (in a worker, for many)."""
+    top: str,
+    topics: tuple[Topic, ...],
+    tz: ZoneInfo,
+    keep_bodies: bool,
+    work: Callable[[list[Article]], list[Any]] | None,
+    relpaths: list[str],
+) -> list[tuple[Article | None, list[Problem], list[Link], Any]]:
+    """Read and parse each article file, find the links in its body and do `work` on the articles
+    without errors (in a worker, for many)."""
     results = []
     for relpath in relpaths:
         problems: list[Problem] = []
@@ -503,10 +525,18 @@ def _parse_files(
         links = []
         if article is not None:
             links = find_links(article.body, article.body_line)
-            # Without its body, a large archive's articles take little memory (BodyFile reads it again).
-            article = replace(article, digest=digest_bytes(data), body=article.body if keep_bodies else "")
+            article = replace(article, digest=digest_bytes(data))
         results.append((article, problems + found, links))
-    return results
+    good = [i for i, (article, found, _) in enumerate(results) if article and not has_errors(found)]
+    more: list[Any] = [None] * len(results)
+    if work and good:
+        for i, result in zip(good, work([results[i][0] for i in good]), strict=True):
+            more[i] = result
+    # Without its body, a large archive's articles take little memory (BodyFile reads it again).
+    return [
+        (article if keep_bodies or not article else replace(article, body=""), found, links, extra)
+        for (article, found, links), extra in zip(results, more, strict=True)
+    ]
 
 
 def load_body(root: Path, article: Article) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bodies import body_html, body_key, prepare_bodies
+from .bodies import PrepareParsed, body_html, body_key, is_rtl, prepare_bodies
 from .cache import (
     DEFAULT_FOLDER,
     Cache,
@@ -28,12 +28,12 @@ from .cache import (
     write_stamp,
 )
 from .config import CONFIG_FILE, load_config
-from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, BodyFile, list_files, load_content
+from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, list_files, load_content
 from .feeds import plan_feeds
 from .model import Entry
 from .output import check_output_dir, write_output
 from .render import load_templates, plan_pages
-from .site import build_site, direction, with_body
+from .site import build_site, with_body
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +84,9 @@ def run_build(
     parse_fp = fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE], digests)
     cache = Cache(cache_dir, parse_fp) if use_cache else Cache.temporary()
     try:
-        content = load_content(root, config, cache, digests, keep_bodies=False)
-        rtl = {a.path: direction(a.lang or config.language) == "rtl" for a in content.articles}
+        prepare = AfterParse(PrepareParsed(str(cache.folder), config.language, drafts), lambda p: cache.keep_body(*p))
+        content = load_content(root, config, cache, digests, keep_bodies=False, after_parse=prepare)
+        rtl = {a.path: is_rtl(a, config.language) for a in content.articles}
         included = [a for a in content.articles if drafts or not a.draft]
         keys = {a.path: body_key(a, rtl[a.path]) for a in included}
         sources = {a.path: BodyFile(str(root), a.path, a.body_line) for a in included}

@@ -38,7 +38,11 @@ class ContentError(Exception):
         return ContentError, (self.problems,)
 
 
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
 def raise_if(problems: list[Problem]) -> None:
     """Raise ContentError when any problem is an error."""
-    if any(p.severity == "error" for p in problems):
+    if has_errors(problems):
         raise ContentError(problems)

@@ -26,8 +26,7 @@ from .model import Entry, ListPage, Site, TopicListing
 from .output import Planned
 from .problems import ContentError, Problem
 from .sharing import MetaTag, json_ld, news_article, page_meta
-from .site import direction
-from .typography import mark_rtl
+from .typography import direction, mark_rtl
 from .urls import Urls
 
 TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html")

@@ -24,6 +24,7 @@ from .typography import (
     ARTICLE_FORMS,
     MINUTE_FORMS,
     add_heading_anchors,
+    direction,
     isolate_text,
     plural,
     reading_minutes,
@@ -257,11 +258,6 @@ def hijri_text(day: date, digits: str = "latn") -> str | None:
 def date_text(moment: datetime, tz: ZoneInfo, lang: str) -> str:
     """`الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة`, in the site's timezone, with CLDR names."""
     return DateFormat(Locale.parse(lang, sep="-"), tz, "latn").full(moment)
-
-
-@functools.cache
-def direction(lang: str) -> str:
-    return Locale.parse(lang, sep="-").text_direction
 
 
 @functools.cache

@@ -119,6 +119,12 @@ def _sets_own_direction(attrs: Mapping[str, str | None]) -> bool:
     return lang is not None and text_direction(lang) != "rtl"
 
 
+@functools.cache
+def direction(lang: str) -> str:
+    """`rtl` or `ltr` for a language tag the content was checked to hold."""
+    return Locale.parse(lang, sep="-").text_direction
+
+
 def text_direction(tag: str) -> str:
     """`rtl` or `ltr` for a BCP 47 tag, from CLDR through Babel; `ltr` for an unknown tag."""
     try:

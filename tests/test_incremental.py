@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import build, make_site
 
-from nashra import output, parallel
+from nashra import bodies, content, output, parallel
 from nashra.cache import FORMAT
 from nashra.output import Planned, plan_moves, write_output
 
@@ -203,6 +203,20 @@ def test_parallel_parsing_and_conversion_give_the_same_site(tmp_path: Path, monk
     in_workers = make_site(tmp_path / "parallel")
     assert build(in_workers, "--no-cache") == 0
     assert tree(serial / "output") == tree(in_workers / "output")
+
+
+def test_each_body_is_converted_once_where_its_article_was_parsed(site: Path, monkeypatch):
+    converted = []
+    convert = bodies.render_markdown
+    monkeypatch.setattr(bodies, "render_markdown", lambda text: converted.append(text) or convert(text))
+    monkeypatch.setattr(content.BodyFile, "read", lambda self: pytest.fail(f"{self.path} was read again"))
+    assert build(site) == 0
+    articles = [p for p in (site / "output/articles").iterdir()]
+    assert len(converted) == len(articles) > 5
+    converted.clear()
+    CHANGES["body"](site)
+    assert build(site) == 0
+    assert len(converted) == 1
 
 
 def test_plan_moves_takes_whole_folders_where_nothing_changed():
