@@ -61,10 +61,15 @@ class PrepareParsed:
     drafts: bool  # whether the build includes drafts
 
     def __call__(self, articles: list[Article]) -> list[Prepared | None]:
-        included = [a for a in articles if self.drafts or not a.draft]
-        jobs = [(body_key(a, rtl), a.body, rtl) for a in included for rtl in (is_rtl(a, self.language),)]
-        done = dict(zip((a.path for a in included), _prepare_chunk(self.folder, jobs), strict=True))
-        return [done.get(a.path) for a in articles]
+        jobs: dict[str, tuple[str, str, bool]] = {}  # by article path
+        for article in articles:
+            if self.drafts or not article.draft:
+                rtl = is_rtl(article, self.language)
+                jobs[article.path] = (body_key(article, rtl), article.body, rtl)
+        if not jobs:
+            return [None] * len(articles)
+        done = dict(zip(jobs, _prepare_chunk(self.folder, list(jobs.values())), strict=True))
+        return [done.get(article.path) for article in articles]
 
 
 def text_of(source: BodyFile | str) -> str:
