@@ -43,14 +43,19 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_digests(root: Path, names: list[str], known: Mapping[str, list] | None = None) -> dict[str, str]:
+def file_digests(
+    root: Path, names: list[str], known: Mapping[str, list] | None = None, states: dict[str, list] | None = None
+) -> dict[str, str]:
     """The digest of each named file (relative to root); "absent" for one that is not there.
 
-    `known` maps paths to [mtime_ns, size, inode, digest] as `file_states` recorded them: a file
-    whose state is unchanged is not read again. As git does for its index, a file changed less
-    than two seconds before it was recorded is always read, since its time could hide a change.
+    `known` maps paths to [mtime_ns, size, inode, digest, recorded_at] as `states` records them
+    (when given, for the next build): a file whose state is unchanged is not read again. As git
+    does for its index, a file changed less than two seconds before it was recorded is always
+    read, since its time could hide a change. A file is recorded as it was before it was read,
+    so a change made after that is seen next time.
     """
     top = str(root)
+    now = time.time_ns()
     digests = {}
     for name in names:
         path = os.path.join(top, name)
@@ -64,23 +69,14 @@ def file_digests(root: Path, names: list[str], known: Mapping[str, list] | None 
             recorded_at, digest_then = record[4], record[3]
             if st.st_mtime_ns < recorded_at - 2_000_000_000:
                 digests[name] = digest_then
+                if states is not None:
+                    states[name] = record
                 continue
         with open(path, "rb") as f:
             digests[name] = digest_bytes(f.read())
+        if states is not None:
+            states[name] = [st.st_mtime_ns, st.st_size, st.st_ino, digests[name], now]
     return digests
-
-
-def file_states(root: Path, digests: Mapping[str, str]) -> dict[str, list]:
-    """What file_digests needs to trust a digest next time: [mtime_ns, size, inode, digest, now]."""
-    now = time.time_ns()
-    states = {}
-    for name, value in digests.items():
-        try:
-            st = os.stat(os.path.join(str(root), name))
-        except OSError:
-            continue
-        states[name] = [st.st_mtime_ns, st.st_size, st.st_ino, value, now]
-    return states
 
 
 def fingerprint_files(root: Path, names: list[str], digests: Mapping[str, str] | None = None) -> str:

@@ -21,7 +21,6 @@ from .cache import (
     Cache,
     digest,
     file_digests,
-    file_states,
     fingerprint_files,
     read_stamp,
     stamp_matches,
@@ -64,7 +63,8 @@ def run_build(
     cache_dir = root / DEFAULT_FOLDER
     stamp = read_stamp(cache_dir) if use_cache else {}
     known = stamp.get("files") if isinstance(stamp.get("files"), dict) else None
-    digests = input_digests(root, known)
+    states: dict[str, list] = {}  # for the stamp: what the next build needs to trust these digests
+    digests = input_digests(root, known, states)
     inputs = digest(config.base_url, str(drafts), fingerprint_files(root, sorted(digests), digests))
     if stamp_matches(stamp, inputs, output):
         try:
@@ -131,18 +131,20 @@ def run_build(
                 "feeds": result.feeds,
                 "articles": result.articles,
             }
-            write_stamp(cache_dir, inputs, output, counts, file_states(root, digests))
+            write_stamp(cache_dir, inputs, output, counts, states)
     finally:
         cache.close()
     return result
 
 
-def input_digests(root: Path, known: Mapping[str, list] | None = None) -> dict[str, str]:
+def input_digests(
+    root: Path, known: Mapping[str, list] | None = None, states: dict[str, list] | None = None
+) -> dict[str, str]:
     """The digest of every file the build reads, by path relative to the site's folder."""
     names = [CONFIG_FILE]
     names += [f"content/{name}" for name in list_files(root / "content", root)]
     names += [f"templates/{name}" for name in list_files(root / "templates", root)]
-    return file_digests(root, names, known)
+    return file_digests(root, names, known, states)
 
 
 class Progress:

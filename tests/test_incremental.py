@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from conftest import build, make_site
 
 from nashra import bodies, content, output, parallel
-from nashra.cache import FORMAT
+from nashra.cache import FORMAT, digest_bytes, file_digests
 from nashra.output import Planned, plan_moves, write_output
 
 VISIT = "content/articles/2024/06/visit.md"
@@ -328,3 +329,28 @@ def test_an_older_cache_layout_is_cleared(site: Path, capsys):
     assert "ignoring the build cache" in capsys.readouterr().err
     assert not old_body.parent.exists()
     assert all(path.suffix == ".pack" for path in (site / ".nashra-cache/bodies").iterdir())
+
+
+def test_a_recorded_digest_is_trusted_only_for_a_file_unchanged_since_well_before(tmp_path: Path):
+    path = tmp_path / "a.md"
+    path.write_text("one", encoding="utf-8")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(path, ns=(old, old))
+    states: dict[str, list] = {}
+    real = file_digests(tmp_path, ["a.md", "gone.md"], states=states)
+    assert real == {"a.md": digest_bytes(b"one"), "gone.md": "absent"}
+    st = path.stat()
+    assert states["a.md"][:4] == [st.st_mtime_ns, st.st_size, st.st_ino, real["a.md"]]
+    assert "gone.md" not in states
+    # recorded long after the file last changed: its digest is trusted, the file not read
+    known = {"a.md": [*states["a.md"][:3], "recorded", states["a.md"][4]]}
+    again: dict[str, list] = {}
+    assert file_digests(tmp_path, ["a.md"], known, again) == {"a.md": "recorded"}
+    assert again == known
+    # changed within two seconds of the record: its time could hide a change, so it is read
+    racy = {"a.md": [*states["a.md"][:3], "recorded", old + 1_000_000_000]}
+    assert file_digests(tmp_path, ["a.md"], racy) == {"a.md": real["a.md"]}
+    # changed since: read again
+    path.write_text("two", encoding="utf-8")
+    os.utime(path, ns=(old, old + 1))
+    assert file_digests(tmp_path, ["a.md"], known) == {"a.md": digest_bytes(b"two")}
