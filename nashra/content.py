@@ -370,39 +370,36 @@ def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
     if not folder.is_dir():
         return []
     top = os.path.realpath(root)
-    base = str(folder)
-    found = []
-    seen = {os.path.realpath(base)}  # a link back to a folder already walked would loop
+    found: list[str] = []
+    seen = {os.path.realpath(folder)}  # a link back to a folder already walked would loop
 
-    def follow(dirpath: str, name: str) -> bool:
-        path = os.path.join(dirpath, name)
-        if name.startswith(".") or not _inside(path, top):
-            return False
-        if os.path.islink(path):
-            real, here = os.path.realpath(path), os.path.realpath(dirpath)
-            if real in seen or here == real or here.startswith(real + os.sep):
-                return False
-            seen.add(real)
-        return True
-
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
-        dirnames[:] = sorted(d for d in dirnames if follow(dirpath, d))
-        rel = os.path.relpath(dirpath, base)
-        for name in filenames:
-            if name.startswith(".") or not fnmatch.fnmatchcase(name, pattern):
+    def walk(path: str, rel: str) -> None:
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            return
+        for entry in entries:  # what a folder lists says which entries are links: no stat for the rest
+            if entry.name.startswith("."):
                 continue
-            path = os.path.join(dirpath, name)
-            if _inside(path, top) and os.path.isfile(path):
-                found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+            real = os.path.realpath(entry.path) if entry.is_symlink() else None
+            if real is not None and not (real == top or real.startswith(top + os.sep)):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if real is not None:
+                    here = os.path.realpath(path)
+                    if real in seen or here == real or here.startswith(real + os.sep):
+                        continue
+                    seen.add(real)
+                walk(entry.path, f"{rel}{entry.name}/")
+            elif fnmatch.fnmatchcase(entry.name, pattern) and entry.is_file():
+                found.append(rel + entry.name)
+
+    walk(str(folder), "")
     return sorted(found)
-
-
-def _inside(path: str, top: str) -> bool:
-    """True unless `path` is a symbolic link leading out of `top` (its folders were checked already)."""
-    if not os.path.islink(path):
-        return True
-    real = os.path.realpath(path)
-    return real == top or real.startswith(top + os.sep)
 
 
 @dataclass(frozen=True, slots=True)
