@@ -5,6 +5,8 @@
 With the cache (the default), an unchanged article is not parsed again, an unchanged
 body not converted again, and a page whose inputs are unchanged is taken from the
 previous output instead of being rendered: the result is byte-identical either way.
+An article that is parsed has its body prepared right after, by the same worker
+(content.AfterParse), so prepare_bodies is left with bodies lost from the cache.
 """
 
 from __future__ import annotations
