@@ -212,7 +212,7 @@ def test_each_body_is_converted_once_where_its_article_was_parsed(site: Path, mo
     monkeypatch.setattr(bodies, "render_markdown", lambda text: converted.append(text) or convert(text))
     monkeypatch.setattr(content.BodyFile, "read", lambda self: pytest.fail(f"{self.path} was read again"))
     assert build(site) == 0
-    articles = [p for p in (site / "output/articles").iterdir()]
+    articles = list((site / "output/articles").iterdir())
     assert len(converted) == len(articles) > 5
     converted.clear()
     CHANGES["body"](site)
