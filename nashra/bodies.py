@@ -35,6 +35,12 @@ def body_key(article: Article, rtl: bool) -> str:
     return digest(__version__, "rtl" if rtl else "ltr", article.digest or digest_bytes(article.body.encode()))
 
 
+def keyed(article: Article, language: str) -> tuple[str, bool]:
+    """The body's key and whether it runs right to left, the same wherever the body is prepared."""
+    rtl = is_rtl(article, language)
+    return body_key(article, rtl), rtl
+
+
 def prepare_body(markdown: str, rtl: bool) -> tuple[str, int]:
     """Sanitised HTML (Latin runs isolated in right-to-left text) and its word count."""
     html = render_markdown(markdown)
@@ -64,8 +70,8 @@ class PrepareParsed:
         jobs: dict[str, tuple[str, str, bool]] = {}  # by article path
         for article in articles:
             if self.drafts or not article.draft:
-                rtl = is_rtl(article, self.language)
-                jobs[article.path] = (body_key(article, rtl), article.body, rtl)
+                key, rtl = keyed(article, self.language)
+                jobs[article.path] = (key, article.body, rtl)
         if not jobs:
             return [None] * len(articles)
         done = dict(zip(jobs, _prepare_chunk(self.folder, list(jobs.values())), strict=True))

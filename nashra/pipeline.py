@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bodies import PrepareParsed, body_html, body_key, is_rtl, prepare_bodies
+from .bodies import PrepareParsed, body_html, keyed, prepare_bodies
 from .cache import (
     DEFAULT_FOLDER,
     Cache,
@@ -88,18 +88,17 @@ def run_build(
     try:
         prepare = AfterParse(PrepareParsed(str(cache.folder), config.language, drafts), lambda p: cache.keep_body(*p))
         content = load_content(root, config, cache, digests, keep_bodies=False, after_parse=prepare)
-        rtl = {a.path: is_rtl(a, config.language) for a in content.articles}
         included = [a for a in content.articles if drafts or not a.draft]
-        keys = {a.path: body_key(a, rtl[a.path]) for a in included}
+        keys = {a.path: keyed(a, config.language) for a in included}  # path -> (key, rtl)
         sources = {a.path: BodyFile(str(root), a.path, a.body_line) for a in included}
-        words = prepare_bodies(cache, ((keys[path], sources[path], rtl[path]) for path in keys))
-        bodies = {path: (key, words[key]) for path, key in keys.items()}
+        words = prepare_bodies(cache, ((key, sources[path], rtl) for path, (key, rtl) in keys.items()))
+        bodies = {path: (key, words[key]) for path, (key, _) in keys.items()}
         template_files = [name for name in digests if name.startswith("templates/")]
         site_fp = digest(parse_fp, fingerprint_files(root, template_files, digests), config.base_url, str(drafts))
         site = build_site(config, content, drafts, bodies, site_fp)
 
         def filled(entry: Entry) -> Entry:
-            prepared = body_html(cache, entry.body_key, sources[entry.path].read, rtl[entry.path])
+            prepared = body_html(cache, entry.body_key, sources[entry.path].read, keys[entry.path][1])
             return with_body(site, entry, prepared)
 
         pages = plan_pages(site, templates, filled)
