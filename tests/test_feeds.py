@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from xml.etree import ElementTree
@@ -82,3 +83,76 @@ def test_guid_survives_a_new_base_url(tmp_path: Path):
         assert build(root, "--base-url", url) == 0
         guids.append([e.id for e in parse_feed(root / "output/feed.xml").entries])
     assert guids[0] == guids[1]
+
+
+# ---- text fields carry text: what a contributor types is never read as markup ----
+
+HOSTILE = "<script>alert(1)</script> & <img src=x onerror=alert(1)>"
+
+
+def hostile_site(tmp_path: Path) -> Path:
+    """The fixture site with markup-like text in every field a feed carries as text."""
+    root = make_site(tmp_path / "site")
+    site_yml = root / "site.yml"
+    site_yml.write_text(
+        site_yml.read_text(encoding="utf-8").replace("موقع صغير للاختبارات.", f"'{HOSTILE}'"), encoding="utf-8"
+    )
+    topics = root / "content/topics.yml"
+    topics.write_text(
+        topics.read_text(encoding="utf-8")
+        .replace("name: اقتصاد", "name: 'اقتصاد & <أعمال>'")
+        .replace("description: أخبار الاقتصاد.", f"description: '{HOSTILE}'"),
+        encoding="utf-8",
+    )
+    budget = root / "content/articles/2024/05/budget.md"
+    text = budget.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    lines = [line for line in head.splitlines() if not line.startswith(("title:", "summary:", "author:"))]
+    lines += [
+        f"title: '{HOSTILE} عنوان'",
+        f"summary: 'ملخص فيه {HOSTILE} وما يكفي من النص للقائمة.'",
+        f"author: '{HOSTILE}'",
+    ]
+    budget.write_text("\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+    assert build(root) == 0
+    return root / "output"
+
+
+def text_of(value: str, detail) -> str:
+    """What a reader shows for a feedparser value: plain text as is, HTML (sanitised) as the text it renders."""
+    if detail.type == "text/plain":
+        return value
+    assert detail.type == "text/html"
+    assert "<" not in re.sub(r"</?bdi>", "", value), f"markup reached the reader: {value!r}"
+    return html.unescape(re.sub(r"</?bdi>", "", value))
+
+
+def test_topic_description_and_every_text_field_reach_readers_as_text(tmp_path: Path):
+    out = hostile_site(tmp_path)
+    feed = parse_feed(out / "topics/economy/feed.xml")
+    channel = feed.feed
+    assert text_of(channel.subtitle, channel.subtitle_detail) == HOSTILE
+    assert text_of(channel.title, channel.title_detail) == "نشرة الاختبار: اقتصاد & <أعمال>"
+    (item,) = feed.entries
+    assert text_of(item.title, item.title_detail) == f"{HOSTILE} عنوان"
+    assert text_of(item.summary, item.summary_detail) == f"ملخص فيه {HOSTILE} وما يكفي من النص للقائمة."
+    assert item.author == HOSTILE
+    assert [t.term for t in item.tags] == ["اقتصاد & <أعمال>", "سياسة"]
+    site_feed = parse_feed(out / "feed.xml")
+    assert text_of(site_feed.feed.subtitle, site_feed.feed.subtitle_detail) == HOSTILE
+
+
+def test_feed_descriptions_are_escaped_html_in_the_raw_xml(tmp_path: Path):
+    out = hostile_site(tmp_path)
+    channel = ElementTree.parse(out / "topics/economy/feed.xml").getroot().find("channel")
+    # The XML text of a description is HTML: the contributor's text, escaped once more.
+    assert channel.find("description").text == html.escape(HOSTILE, quote=False)
+    item = channel.find("item")
+    assert html.unescape(re.sub(r"</?bdi>", "", item.find("description").text)) == (
+        f"ملخص فيه {HOSTILE} وما يكفي من النص للقائمة."
+    )
+    assert "<script" not in item.find("description").text
+    # Plain text elements hold the text itself.
+    assert item.find("title").text == f"{HOSTILE} عنوان"
+    assert [c.text for c in item.findall("category")] == ["اقتصاد & <أعمال>", "سياسة"]
+    assert item.find("{http://purl.org/dc/elements/1.1/}creator").text == HOSTILE
