@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 import feedparser
+import htmltools
 from conftest import build, make_site
 
 HOST = "https://example.github.io/nashra/"
@@ -156,3 +158,59 @@ def test_feed_descriptions_are_escaped_html_in_the_raw_xml(tmp_path: Path):
     assert item.find("title").text == f"{HOSTILE} عنوان"
     assert [c.text for c in item.findall("category")] == ["اقتصاد & <أعمال>", "سياسة"]
     assert item.find("{http://purl.org/dc/elements/1.1/}creator").text == HOSTILE
+
+
+# ---- the pages themselves, read as a feed ----
+
+
+def html5_feed_items(page: Path, page_url: str) -> list[tuple[str, str]] | None:
+    """(link, title) of each item a reader that takes a page's <article>s as a feed finds, as Liferea does:
+    a feed when 3 or more <article>s hold a heading; each item's link is its article's first `a[href]`,
+    its title the first heading's text (h1 first, then h2, ...). None when the page is not such a feed."""
+    doc = htmltools.parse(page)
+    body = htmltools.find_all(doc, "body")[0]
+    articles = htmltools.find_all(body, "article")
+    headings = ("h1", "h2", "h3", "h4", "h5")
+    if sum(1 for a in articles if any(htmltools.find_all(a, h) for h in headings)) < 3:
+        return None
+    items = []
+    for article in articles:
+        link = next((a.get("href") for a in htmltools.find_all(article, "a") if a.get("href") is not None), None)
+        heading = next((found[0] for h in headings if (found := htmltools.find_all(article, h))), None)
+        if link is not None and heading is not None:
+            items.append((urljoin(page_url, link), " ".join(htmltools.text(heading).split())))
+    return items
+
+
+def test_card_pages_read_as_an_html5_feed_list_the_articles(tmp_path: Path):
+    root = make_site(tmp_path / "site")
+    site_yml = root / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("per_page: 2", "per_page: 10"), encoding="utf-8")
+    assert build(root) == 0
+    out = root / "output"
+    article_url = re.compile(re.escape(HOST) + r"articles/[^/]+/$")
+    read = 0
+    for page in sorted(out.rglob("*.html")):
+        page_url = HOST + page.relative_to(out).as_posix()
+        items = html5_feed_items(page, page_url)
+        if items is None:
+            continue
+        read += 1
+        for link, title in items:
+            assert article_url.match(link), f"{page_url}: an item links to {link}"
+            h1 = htmltools.find_all(htmltools.parse(out / link.removeprefix(HOST) / "index.html"), "h1")[0]
+            assert title == " ".join(htmltools.text(h1).split()), link
+    assert read >= 2  # the home page and the politics topic at least
+
+
+def test_every_card_links_to_its_article_first(out: Path):
+    pages = [out / "index.html", out / "page/2/index.html", out / "topics/politics/index.html", out / "404.html"]
+    cards = 0
+    for page in pages:
+        for card in htmltools.with_class(htmltools.parse(page), "article", "card"):
+            links = [a.get("href") for a in htmltools.find_all(card, "a") if a.get("href") is not None]
+            title_link = htmltools.find_all(htmltools.with_class(card, "h2", "card-title")[0], "a")[0]
+            assert links[0] == title_link.get("href"), page
+            assert "/articles/" in links[0]
+            cards += 1
+    assert cards >= 5
