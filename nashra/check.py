@@ -327,7 +327,7 @@ def add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--changed-from",
         metavar="REF",
-        help="list problems in files changed since the git REF first, e.g. origin/main",
+        help="list problems in files changed since the git REF (a branch, tag or commit) first, e.g. origin/main",
     )
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
 
