@@ -24,7 +24,18 @@ from .content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, list_files, read_con
 from .links import local_image
 from .model import Article, Content
 from .problems import ContentError, Problem
-from .report import FORMATS, count, format_github, format_json, format_text, plural, summary_markdown, totals
+from .report import (
+    FORMATS,
+    SUMMARY_BYTES,
+    count,
+    format_github,
+    format_json,
+    format_text,
+    plural,
+    shown,
+    summary_markdown,
+    totals,
+)
 
 SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
@@ -253,22 +264,30 @@ def image_sizes(root: Path, names: Iterable[str]) -> dict[str, int]:
 
 
 def changed_files(root: Path, ref: str) -> set[str]:
-    """Files changed since `ref` (committed, uncommitted and new), relative to the site root."""
+    """Files changed since `ref` (committed, uncommitted and new), relative to the site root.
+
+    git lists them NUL-terminated (-z: no name is C-quoted, whatever core.quotePath says) and they are
+    decoded as the file system's names are (os.fsdecode), so each is the path the check reports, even
+    one that is not UTF-8. `ref` is always read as a revision, never as an option.
+    """
+    if not ref or ref.startswith("-"):
+        raise UsageError(f"--changed-from {ref!r}: give a git branch, tag or commit, e.g. origin/main")
+    diff = ["git", "diff", "-z", "--name-only", "--relative", "--no-renames"]
     commands = [
-        ["git", "diff", "--name-only", "--relative", "--no-renames", f"{ref}...HEAD", "--"],
-        ["git", "diff", "--name-only", "--relative", "--no-renames", "HEAD", "--"],
-        ["git", "ls-files", "--others", "--exclude-standard"],
+        [*diff, "--end-of-options", f"{ref}...HEAD", "--"],
+        [*diff, "HEAD", "--"],
+        ["git", "ls-files", "-z", "--others", "--exclude-standard"],
     ]
     changed: set[str] = set()
     for command in commands:
         try:
-            result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+            result = subprocess.run(command, cwd=root, capture_output=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise UsageError(f"--changed-from needs git: {exc}") from None
         if result.returncode != 0:
-            reason = (result.stderr.strip().splitlines() or ["git failed"])[0]
+            reason = (result.stderr.decode("utf-8", "replace").strip().splitlines() or ["git failed"])[0]
             raise UsageError(f"--changed-from {ref}: {reason}")
-        changed.update(line for line in result.stdout.splitlines() if line)
+        changed.update(os.fsdecode(name) for name in result.stdout.split(b"\0") if name)
     return changed
 
 
@@ -308,7 +327,7 @@ def add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--changed-from",
         metavar="REF",
-        help="list problems in files changed since the git REF first, e.g. origin/main",
+        help="list problems in files changed since the git REF (a branch, tag or commit) first, e.g. origin/main",
     )
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
 
@@ -316,9 +335,9 @@ def add_check_options(p: argparse.ArgumentParser) -> None:
 def run_check(args: argparse.Namespace) -> int:
     root: Path = args.root
     try:
-        changed = changed_files(root, args.changed_from) if args.changed_from else set()
+        changed = changed_files(root, args.changed_from) if args.changed_from is not None else set()
     except UsageError as exc:
-        print(f"build.py check: error: {exc}", file=sys.stderr)
+        print(f"build.py check: error: {shown(str(exc))}", file=sys.stderr)
         return 2
     checked = check_site(root, args.paths)
     problems = changed_first(checked.problems, changed)
@@ -326,11 +345,11 @@ def run_check(args: argparse.Namespace) -> int:
         print(format_json(problems))
     elif args.format == "github":
         if problems:
-            print(format_github(problems, lambda path: github_file(path, root)))
+            print(shown(format_github(problems, lambda path: github_file(path, root))))
             print(totals(problems, checked.articles))
     else:
         if problems:
-            print(format_text(problems, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
+            print(shown(format_text(problems, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)))
         print(totals(problems, checked.articles))
     write_summary(problems, checked.articles)
     errors, warnings = count(problems)
@@ -347,7 +366,7 @@ def github_file(path: str, root: Path) -> str | None:
 
 
 def write_summary(problems: Sequence[Problem], articles: int) -> None:
-    """Append the table to the job summary when running on GitHub Actions."""
+    """Append the table to the job summary when running on GitHub Actions, within the runner's limit."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
@@ -355,5 +374,10 @@ def write_summary(problems: Sequence[Problem], articles: int) -> None:
     server, repo, sha = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
     if server and repo and sha:
         guide = f"{server}/{repo}/blob/{sha}/CONTRIBUTING.md"
-    with open(target, "a", encoding="utf-8") as summary:
-        summary.write(summary_markdown(problems, articles, guide) + "\n")
+    try:
+        before = os.path.getsize(target)  # what the step wrote already counts towards the limit
+    except OSError:
+        before = 0
+    text = summary_markdown(problems, articles, guide, max(SUMMARY_BYTES - before, 0) - 1)
+    with open(target, "a", encoding="utf-8", errors="backslashreplace") as summary:
+        summary.write(text + "\n")

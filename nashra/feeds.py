@@ -1,7 +1,13 @@
-"""Site -> {path: bytes}: the RSS 2.0 feeds, site-wide and per topic, with feedgen."""
+"""Site -> {path: bytes}: the RSS 2.0 feeds, site-wide and per topic, with feedgen.
+
+feedgen escapes every value once, for XML. Readers take the channel's and the items'
+<description> as HTML (feedparser does), so those get the text escaped for HTML too;
+titles, categories and dc:creator are plain text (the RSS profile's reading).
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from feedgen.feed import FeedGenerator
@@ -49,7 +55,7 @@ def rss(
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.title(title)
-    fg.description(description or title)
+    fg.description(html.escape(description or title, quote=False))  # HTML to readers: the text, escaped
     # feedgen takes the channel's RSS <link> from the last link set: the page, not the feed.
     fg.link(href=u.absolute(feed_path), rel="self")
     fg.link(href=u.absolute(page_path), rel="alternate")
@@ -65,7 +71,7 @@ def rss(
         fe.link(href=entry.abs_url)
         fe.guid(entry.guid, permalink=False)
         fe.pubDate(entry.date)
-        fe.description(entry.summary_html or entry.summary)
+        fe.description(entry.summary_html or html.escape(entry.summary, quote=False))  # escaped HTML
         body = rewrite_urls(entry.html, lambda url, page=entry.abs_url: u.absolutise(url, page))
         fe.content(f'<div dir="{entry.dir}" lang="{entry.lang}">\n{body}\n</div>', type="CDATA")
         for topic in entry.topics:

@@ -321,5 +321,5 @@ def test_job_summary_gets_a_table(broken_site, tmp_path, monkeypatch, capsys):
 def test_summary_cells_are_escaped():
     text = summary_markdown([Problem("a|b.md", 1, 1, "NSH101", "x | <script>\ny", "z")], 1)
     (row,) = [line for line in text.splitlines() if line.startswith("| ❌")]
-    assert row == "| ❌ error | `a\\|b.md` | 1 | NSH101 | x \\| &lt;script&gt; y | z |"
+    assert row == "| ❌ error | `a\\|b.md` | 1 | NSH101 | x \\| \\<script\\> y | z |"
     assert summary_markdown([], 16) == "### Nashra check · فحص نشرة\n\n✅ No problems in 16 articles.\n"
