@@ -190,3 +190,20 @@ def test_numbers_sit_where_the_rule_puts_them_on_a_built_article(page, tmp_path:
         assert page.locator(".body > p").count() == len(SENTENCES)
         failures += [f for i, s in enumerate(SENTENCES) for f in check(page, f"s{i}", s, RUNS[s])]
     assert failures == []
+
+
+def test_authors_overrides_are_drawn_as_they_ask(page):
+    # The rule's own reading first, then the author's: marks in plain text, <bdi> in the body's HTML.
+    cases = [
+        ("s0", str(isolate_text("أرسلت Apple 3 دعوات")), "أرسلت Apple 3 دعوات", ["Apple 3"]),
+        ("s1", str(isolate_text("أرسلت Apple\u200f 3 دعوات")), "أرسلت Apple\u200f 3 دعوات", ["Apple"]),
+        ("s2", "أرسلت <bdi>Apple</bdi> 3 دعوات", "أرسلت Apple 3 دعوات", ["Apple"]),
+        ("s3", str(isolate_text("تعطل Windows 11 مرة ثالثة")), "تعطل Windows 11 مرة ثالثة", ["Windows"]),
+        ("s4", str(isolate_text("تعطل Windows\u200e 11 مرة ثالثة")), "تعطل Windows\u200e 11 مرة ثالثة", ["Windows 11"]),
+        ("s5", "تعطل <bdi>Windows 11</bdi> مرة ثالثة", "تعطل Windows 11 مرة ثالثة", ["Windows 11"]),
+    ]
+    paragraphs = "".join(f'<p id="{i}">{markup}</p>' for i, markup, _, _ in cases)
+    page.set_content(
+        f'<!doctype html><html lang="ar" dir="rtl"><body style="font-size:20px">{paragraphs}</body></html>'
+    )
+    assert [f for i, _, text, runs in cases for f in check(page, i, text, runs)] == []
