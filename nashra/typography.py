@@ -24,12 +24,14 @@ _GAP = r"(?:[ \u00a0]+|[ \u00a0]*[&+:,–—-][ \u00a0]+|[ \u00a0]+[&+–—-][ 
 # A web address is one run as written, or its slashes and dots would be reordered.
 _URL = r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,:;!?)»،؛]"
 
-# A number after a run, one space on, belongs to the name (iOS 18, S&P 500, Euro 2024, iPhone 15 Pro)
-# unless the sentence counts with it: the word after it is a magnitude, currency, unit, percent, span
-# of time or a counted noun (Nvidia 3 تريليونات, The New York Times 3 تقارير, Tesla 5%). Only ASCII
-# digits with decimal points join (17.5, 3.12); a thousands separator (39,000), a score or range
-# (3-1), a time (10:30) or Arabic-Indic digits keep the number outside. Authors override the rule
-# with bidi marks: U+200E (LRM) between name and number joins them, U+200F (RLM) keeps them apart.
+# A number after a run (a space between) belongs to the name and joins its run (iOS 18, S&P 500,
+# Euro 2024, iPhone 15 Pro) unless the sentence counts with it: the word after it is a magnitude,
+# currency, unit, percent, span of time or counted noun (Nvidia 3 تريليونات, The New York Times 3 تقارير,
+# Tesla 5%). A counted noun after a number never has a prefix (للهواتف, للشركات: no count), so none is
+# stripped. ASCII digits with decimal points may join (17.5, 3.12); a thousands separator (39,000), a
+# score or range (3-1), a time (10:30) or Arabic-Indic digits keep the number outside. Authors override
+# the rule with bidi marks: U+200E (LRM) between name and number joins them, U+200F (RLM) keeps them
+# apart. CONTRIBUTING.md explains it; tests/test_typography.py holds the sentences it was chosen on.
 _AR = "\u0621-\u063a\u0641-\u064a\u066e-\u06d3"  # Arabic letters: no tatweel, harakat or digits
 _COUNTED = """
     ألف آلاف مئة مائة مئات مليون ملايين مليار مليارات بليون بلايين تريليون تريليونات بالمئة بالمائة
@@ -47,8 +49,8 @@ _COUNTED = """
     تطبيق تطبيقات مستودع مستودعات شاحنة شاحنات محطة محطات متجر متاجر فرع فروع مشروع مشاريع قضية قضايا
     رسالة رسائل منشور منشورات شريحة شرائح سفينة سفن ملف ملفات قرار قرارات
 """
-# Words that also name a date or a moment when a name, a number or "again" follows (يوم الاثنين, عام 2021,
-# مرة أخرى): after one of those they do not count.
+# Span words that date rather than count when a definite word, a number, أمس/غد or أخرى/ثانية follows
+# them (iOS 18 يوم الاثنين, Windows 11 عام 2021, iOS 18 مرة أخرى).
 _WHEN = "يوم عام سنة شهر أسبوع ساعة مرة"
 
 
@@ -76,8 +78,8 @@ _QUANTITY = (
     rf"|\s+(?:{_words(_WHEN)}){_END}(?!\s+(?:ال|[0-9٠-٩]|[اأ]مس|غد|[اأ]خر[ىي]|ثاني[ةه]))"
 )
 _NUMBER = rf"[0-9]+(?:\.[0-9]+)*(?![0-9{_L}%٪]|[.,٫٬:/–-][0-9])"
-# The run's next piece: a word after a gap, or a number after spaces (kept unless the sentence counts
-# with it), or a number after an LRM (always kept).
+# The run's next piece: a word after a gap, a number after spaces (unless the sentence counts with it),
+# or a number after an LRM (always).
 _NEXT = rf"(?:{_GAP}{_WORD}|[ \u00a0]+{_NUMBER}(?!{_QUANTITY})|[ \u00a0]*\u200e[ \u00a0]*{_NUMBER})"
 # (The lookahead only lets the regex engine skip the Arabic text quickly: every run starts so.)
 LATIN_RUN = re.compile(rf"(?=[0-9{_L}])(?:{_URL}|{_WORD}{_NEXT}*)")
