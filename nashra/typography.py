@@ -18,14 +18,71 @@ from markupsafe import Markup, escape
 _L = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 # A word starts with a Latin letter (or digits glued to one: 5G) and may hold digits and
 # inner connectors (COP29, GPT-4, U.S, AT&T); a run is words joined by spaces or by
-# spaced connectors (The New York Times, Procter & Gamble, Nature: Protein design). A
-# number standing after the run (Times 3) stays outside it, in the surrounding text.
+# spaced connectors (The New York Times, Procter & Gamble, Nature: Protein design).
 _WORD = rf"[0-9]*[{_L}](?:[{_L}0-9]|[-.'’&/+_](?=[{_L}0-9]))*"
 _GAP = r"(?:[ \u00a0]+|[ \u00a0]*[&+:,–—-][ \u00a0]+|[ \u00a0]+[&+–—-][ \u00a0]*)"
 # A web address is one run as written, or its slashes and dots would be reordered.
 _URL = r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,:;!?)»،؛]"
+
+# A number after a run (a space between) belongs to the name and joins its run (iOS 18, S&P 500,
+# Euro 2024, iPhone 15 Pro) unless the sentence counts with it: the word after it is a magnitude,
+# currency, unit, percent, span of time or counted noun (Nvidia 3 تريليونات, The New York Times 3 تقارير,
+# Tesla 5%). A counted noun after a number never has a prefix (للهواتف, للشركات: no count), so none is
+# stripped. ASCII digits with decimal points may join (17.5, 3.12); a thousands separator (39,000), a
+# score or range (3-1), a time (10:30) or Arabic-Indic digits keep the number outside. Authors override
+# the rule with bidi marks: U+200E (LRM) between name and number joins them, U+200F (RLM) keeps them
+# apart. CONTRIBUTING.md explains it; tests/test_typography.py holds the sentences it was chosen on.
+_AR = "\u0621-\u063a\u0641-\u064a\u066e-\u06d3"  # Arabic letters: no tatweel, harakat or digits
+_COUNTED = """
+    ألف آلاف مئة مائة مئات مليون ملايين مليار مليارات بليون بلايين تريليون تريليونات بالمئة بالمائة
+    دولار دولارات يورو جنيه جنيهات ريال ريالات درهم دراهم دينار دنانير ليرة ليرات روبل روبية ين يوان فرنك
+    طن أطنان برميل براميل كيلومتر كيلومترات متر أمتار ميل أميال كيلوغرام كيلوغرامات غرام لتر لترات هكتار
+    فدان كيلوواط ميغاواط غيغاواط بوصة بوصات إنش غيغابايت ميغابايت تيرابايت ميغابكسل درجة درجات
+    ثانية ثوان دقيقة دقائق ساعات أيام أسابيع أشهر شهور سنوات سنين أعوام قرن قرون عقود مرات
+    شخص أشخاص قتيل قتلى جريح جرحى مصاب مصابين ضحية ضحايا طفل أطفال امرأة نساء رجل رجال موظف موظفين
+    عامل عمال مستخدم مستخدمين مشترك مشتركين مهندس مهندسين صحفي صحفيين لاعب لاعبين مرشح مرشحين نائب نواب
+    عضو أعضاء رائد رواد زائر زوار سائح سياح طالب طلاب مريض مرضى جندي جنود مقاتل مقاتلين لاجئ لاجئين
+    مهاجر مهاجرين حالة حالات إصابة إصابات وفاة وفيات دولة دول بلد بلدان مدينة مدن تقرير تقارير نقطة نقاط
+    شركة شركات مصنع مصانع جهاز أجهزة هاتف هواتف سيارة سيارات طائرة طائرات صاروخ صواريخ قمر أقمار سهم أسهم
+    مقعد مقاعد صوت أصوات هدف أهداف مباراة مباريات ميدالية ميداليات جائزة جوائز موسم مواسم حلقة حلقات
+    فيلم أفلام لغة لغات حساب حسابات دراسة دراسات صفحة صفحات وظيفة وظائف صورة صور مقال مقالات منتج منتجات
+    تطبيق تطبيقات مستودع مستودعات شاحنة شاحنات محطة محطات متجر متاجر فرع فروع مشروع مشاريع قضية قضايا
+    رسالة رسائل منشور منشورات شريحة شرائح سفينة سفن ملف ملفات قرار قرارات
+"""
+# Span words that date rather than count when a definite word, a number, أمس/غد or أخرى/ثانية follows
+# them (iOS 18 يوم الاثنين, Windows 11 عام 2021, iOS 18 مرة أخرى).
+_WHEN = "يوم عام سنة شهر أسبوع ساعة مرة"
+
+
+def _spellings(word: str) -> list[str]:
+    """A word as patterns, one a letter, that also match its common spellings: any alif with or without
+    hamza, final ya or alif maqsura, final ta marbuta or ha."""
+    letters = ["[اأإآ]" if c in "اأإآ" else c for c in word]
+    letters[-1] = {"ة": "[ةه]", "ي": "[يى]", "ى": "[يى]"}.get(letters[-1], letters[-1])
+    return letters
+
+
+def _words(words: str) -> str:
+    """An alternation of `words`, grouped by first letter so that a word that is none of them fails fast."""
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(set(words.split()), key=len, reverse=True):
+        first, *rest = _spellings(word)
+        by_first.setdefault(first, []).append("".join(rest))
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in sorted(by_first.items()))
+
+
+# The word ends where no Arabic letter follows; harakat and an accusative alif may (قتيلًا, عامًا, دولارًا).
+_END = rf"[\u064b-\u0652]*ا?[\u064b-\u0652]*(?![{_AR}])"
+_QUANTITY = (
+    rf"\s*[%٪]|\s+(?:في\s+الم(?:ئ|ائ)[ةه]|(?:{_words(_COUNTED)}){_END})"
+    rf"|\s+(?:{_words(_WHEN)}){_END}(?!\s+(?:ال|[0-9٠-٩]|[اأ]مس|غد|[اأ]خر[ىي]|ثاني[ةه]))"
+)
+_NUMBER = rf"[0-9]+(?:\.[0-9]+)*(?![0-9{_L}%٪]|[.,٫٬:/–-][0-9])"
+# The run's next piece: a word after a gap, a number after spaces (unless the sentence counts with it),
+# or a number after an LRM (always).
+_NEXT = rf"(?:{_GAP}{_WORD}|[ \u00a0]+{_NUMBER}(?!{_QUANTITY})|[ \u00a0]*\u200e[ \u00a0]*{_NUMBER})"
 # (The lookahead only lets the regex engine skip the Arabic text quickly: every run starts so.)
-LATIN_RUN = re.compile(rf"(?=[0-9{_L}])(?:{_URL}|{_WORD}(?:{_GAP}{_WORD})*)")
+LATIN_RUN = re.compile(rf"(?=[0-9{_L}])(?:{_URL}|{_WORD}{_NEXT}*)")
 _LATIN_LETTER = re.compile(rf"[{_L}]")
 
 # Text inside these elements is left exactly as written.
