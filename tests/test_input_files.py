@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, build, make_site, run_cli
+from conftest import FIXTURES, ROOT, build, run_cli
 
 from nashra.cli import main
 from nashra.safefiles import check_svg
