@@ -247,6 +247,7 @@ DECLARATION = (
 )
 XHTML = "http://www.w3.org/1999/xhtml"
 ACTIVE_ELEMENTS = {"script", "foreignobject", "handler", "listener", "iframe", "embed", "object"}
+REFERENCES = {"href", "src"}
 ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform", "animatecolor"}
 SCRIPT_URL = re.compile(r"(?:java|vb)script:")
 CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.S)
@@ -279,30 +280,34 @@ def check_svg(relpath: str, data: bytes) -> list[Problem]:
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal elements
         elements += 1
-        namespace, tag = split(name)
+        tag = local(name)
         if elements == 1 and tag != "svg":
             problem("NSH125", f"the file is not an SVG image (it starts with <{tag}>)", "save it again as SVG")
-        if tag in ACTIVE_ELEMENTS or namespace == XHTML:
-            problem("NSH126", f"the SVG image has the element <{name.rsplit(' ', 1)[-1]}>", SVG_HINT)
-        for key, value in attrs.items():
-            attribute = split(key)[1]
-            if attribute.startswith("on"):
+        if tag in ACTIVE_ELEMENTS or name.startswith(XHTML + " "):
+            problem("NSH126", f"the SVG image has the element <{name.rpartition(' ')[2]}>", SVG_HINT)
+        for key, value in attrs.items():  # the common case, a plain value, costs three searches
+            attribute = key.rpartition(" ")[2].lower()
+            if attribute[:2] == "on":
                 problem("NSH126", f"the SVG image has an event handler ('{attribute}')", SVG_HINT)
-            elif SCRIPT_URL.search(CONTROL.sub("", value).lower()):
+            elif ":" in value and SCRIPT_URL.search(CONTROL.sub("", value).lower()):
                 problem("NSH126", f"the SVG image has a script address in '{attribute}'", SVG_HINT)
-            elif attribute in ("href", "src") and value.strip() and not value.strip().startswith("#"):
+            elif attribute in REFERENCES and value.strip() and value.strip()[0] != "#":
                 problem("NSH126", f"the SVG image refers to another file ('{value.strip()[:80]}')", REFERENCE_HINT)
-            elif any(c in value for c in "(@\\") and (reason := css_reason(value)):
+            elif ("(" in value or "@" in value or "\\" in value) and (reason := css_reason(value)):
                 problem("NSH126", f"the SVG image's '{attribute}' {reason}", REFERENCE_HINT)
-        target = attrs.get("attributeName", "").strip().rsplit(":", 1)[-1].lower()
-        if tag in ANIMATIONS and (target in ("href", "src") or target.startswith("on")):
-            problem("NSH126", f"the SVG image animates '{target}'", SVG_HINT)
+        if tag in ANIMATIONS:
+            target = attrs.get("attributeName", "").strip().rpartition(":")[2].lower()
+            if target in REFERENCES or target[:2] == "on":
+                problem("NSH126", f"the SVG image animates '{target}'", SVG_HINT)
         if tag == "style":
             styles.append([parser.CurrentLineNumber, parser.CurrentColumnNumber + 1, []])
+            parser.CharacterDataHandler = text  # only a style's text is read
 
     def end(name: str) -> None:
-        if split(name)[1] == "style" and styles:
+        if styles and local(name) == "style":
             line, col, parts = styles.pop()
+            if not styles:
+                parser.CharacterDataHandler = None
             text = "".join(parts)
             if SCRIPT_URL.search(CONTROL.sub("", text).lower()):
                 problem("NSH126", "the SVG image's style has a script address", SVG_HINT, line, col)
@@ -322,7 +327,6 @@ def check_svg(relpath: str, data: bytes) -> list[Problem]:
     parser.UnparsedEntityDeclHandler = declaration
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
     parser.ProcessingInstructionHandler = instruction
     if declared := re.search(rb"<!(?:doctype|entity)", data, re.I):  # refused before parsing anything
         return [Problem(relpath, data.count(b"\n", 0, declared.start()) + 1, 1, "NSH126", *DECLARATION)]
@@ -348,10 +352,9 @@ def check_svg(relpath: str, data: bytes) -> list[Problem]:
     return found
 
 
-def split(name: str) -> tuple[str, str]:
-    """An expat name ("namespace local") as (namespace, lower-case local name, without a prefix)."""
-    namespace, _, local = name.rpartition(" ")
-    return namespace, local.rsplit(":", 1)[-1].lower()
+def local(name: str) -> str:
+    """An expat name ("namespace local", the prefix resolved) as its lower-case local name."""
+    return name.rpartition(" ")[2].lower()
 
 
 def css_reason(css: str) -> str | None:
