@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, build, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nashra.cli import main
-from nashra.safefiles import check_svg
+from nashra.problems import Problem
+from nashra.safefiles import check_raster, check_svg
 
 IMAGES = "content/images"
 ARTICLES = "content/articles/2024/06"
@@ -123,6 +126,47 @@ def test_svg_referring_to_its_own_parts_passes():
         '<use xlink:href="#p"/><a href="#p"><text>javascript: url(https://example.org/) is only text</text></a></svg>'
     )
     assert check_svg("x.svg", text.encode()) == []
+
+
+SVG_PIECES = st.sampled_from(
+    [
+        SVG,
+        "</svg>",
+        "<svg>",
+        "<script>",
+        "</script>",
+        "<style>",
+        "</style>",
+        "<![CDATA[",
+        "]]>",
+        "<!DOCTYPE x [",
+        '<!ENTITY a "&a;">',
+        "]>",
+        "&a;",
+        "&#0;",
+        "&#x110000;",
+        '<a href="',
+        '"',
+        "javascript:",
+        "url(",
+        "\\",
+        "@import",
+        "<?xml-stylesheet?>",
+        '<?xml version="1.0" encoding="utf-16"?>',
+        "<set attributeName='on",
+        "'/>",
+        "\x00",
+        "\ud7ff",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(SVG_PIECES | st.text(max_size=8), max_size=12).map("".join), st.binary(max_size=64))
+def test_any_bytes_give_problems_never_a_traceback(text: str, data: bytes):
+    for blob in (text.encode("utf-8", "surrogatepass"), data, text.encode("utf-16")):
+        assert all(isinstance(p, Problem) for p in check_svg("x.svg", blob))
+        assert all(isinstance(p, Problem) for p in check_raster("x.png", "PNG", blob))
 
 
 def test_svg_with_script_in_images_fails_build_and_check(site, built, capsys):
@@ -276,3 +320,10 @@ def test_article_linked_outside_the_project_fails_build_and_check_alike(site, tm
     assert f"{ARTICLES}/leak.md: error: '{ARTICLES}/leak.md' is a link to something outside" in checked.stdout
     named = run_cli("check", "--root", str(site), f"{ARTICLES}/leak.md", cwd=site)
     assert named.returncode == 1 and "[NSH502]" in named.stdout
+
+
+def test_check_of_one_article_still_reports_a_linked_input_folder(site, capsys, tmp_path):
+    replace_by_link(site, IMAGES, outside_copy(tmp_path, IMAGES))
+    given = f"{ARTICLES}/visit.md"
+    assert main(["check", "--root", str(site), "--format", "json", str(site / given)]) == 1
+    assert [(p["path"], p["code"]) for p in json.loads(capsys.readouterr().out)] == [(IMAGES, "NSH502")]
