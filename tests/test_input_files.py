@@ -250,9 +250,10 @@ def test_site_yml_linked_outside_the_project_is_refused_unread(site, built, caps
     assert main(["check", "--root", str(site), "--format", "json"]) == 1
     problems = json.loads(capsys.readouterr().out)
     assert [(p["path"], p["code"]) for p in problems] == [("site.yml", "NSH502")]
-    target.write_text((ROOT / "tests/fixtures/site/site.yml").read_text(encoding="utf-8"), encoding="utf-8")
     assert build(site) == 1
-    assert "site.yml: 'site.yml' is a link to something outside the project" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("site.yml: 'site.yml' is a link to something outside the project")
+    assert "titel" not in err
     assert snapshot(site / "output") == built
 
 
