@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from .bodyscan import blank, find_headings, find_links
 from .config import CONFIG_FILE, load_config
-from .content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, list_files, read_content
+from .content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, read_content
 from .links import local_image
 from .model import Article, Content
 from .problems import ContentError, Problem
@@ -36,12 +36,12 @@ from .report import (
     summary_markdown,
     totals,
 )
+from .safefiles import INPUT_FOLDERS, Inputs, input_files
 
 SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
 IMAGE_MAX = 500 * 1024  # bytes
 SITE_FILES = (CONFIG_FILE, TOPICS_FILE)  # their problems concern every article
-SCANNED = ("content", "templates", CONFIG_FILE)  # where a link out of the project is reported
 
 
 class UsageError(Exception):
@@ -186,15 +186,17 @@ def review(content: Content, now: datetime, image_sizes: Mapping[str, int]) -> l
 # ---- paths and links out of the project: these read the disk, never beyond the project ----
 
 
-def select_paths(root: Path, paths: Iterable[str], cwd: Path, articles: set[str]) -> tuple[set[str], list[Problem]]:
+def select_paths(
+    root: Path, paths: Iterable[str], cwd: Path, articles: set[str], inputs: Inputs | None = None
+) -> tuple[set[str], list[Problem]]:
     """The article files named on the command line (relative to the site root), and problems with the others.
 
     A path is located by its text first, so `../x.md` or an absolute path outside the
     project is refused before anything is read; a symlink is then followed only to
-    check that it stays inside.
+    check it by the build's rule (safefiles.Inputs): inside the project and its folder.
     """
     top = Path(os.path.normpath(root.absolute()))
-    real_top = root.resolve()
+    inputs = inputs or Inputs(root)
     wanted: set[str] = set()
     problems: list[Problem] = []
 
@@ -207,15 +209,10 @@ def select_paths(root: Path, paths: Iterable[str], cwd: Path, articles: set[str]
             refuse(given, "NSH501", f"'{given}' is outside the project", f"give a file in {ARTICLES_DIR}/")
             continue
         rel = lexical.relative_to(top).as_posix()
-        if (lexical.is_symlink() or lexical.exists()) and leads_outside(lexical, real_top):
-            refuse(
-                given,
-                "NSH502",
-                f"'{given}' is a link to a file outside the project",
-                "copy the file into the project instead of linking to it",
-            )
-        elif not rel.startswith(ARTICLES_DIR + "/") or not rel.endswith(".md"):
+        if not rel.startswith(ARTICLES_DIR + "/") or not rel.endswith(".md"):
             refuse(given, "NSH501", f"'{given}' is not an article", f"articles are .md files in {ARTICLES_DIR}/")
+        elif (lexical.is_symlink() or lexical.exists()) and (refused := inputs.judge(rel)):
+            refuse(given, refused.code, refused.message, refused.hint)
         elif not lexical.is_file():
             refuse(given, "NSH501", f"'{given}' does not exist", "check the file's name and folder")
         elif rel not in articles:
@@ -226,36 +223,9 @@ def select_paths(root: Path, paths: Iterable[str], cwd: Path, articles: set[str]
 
 
 def links_out_of_project(root: Path) -> list[Problem]:
-    """NSH502: symlinks in the site's folders that lead outside the project (the build leaves them out)."""
-    real_top = root.resolve()
-    problems = []
-    for name in SCANNED:
-        start = root / name
-        entries = [start] if start.is_symlink() else []
-        for folder, dirs, files in os.walk(start):  # never follows a symlinked folder
-            entries += [Path(folder) / entry for entry in dirs + files]
-        for path in sorted(entries):
-            if path.is_symlink() and leads_outside(path, real_top):
-                rel = path.relative_to(root).as_posix()
-                problems.append(
-                    Problem(
-                        rel,
-                        0,
-                        0,
-                        "NSH502",
-                        f"'{rel}' is a link to something outside the project (or nowhere)",
-                        "copy the file into the project instead; the build leaves it out",
-                    )
-                )
-    return problems
-
-
-def leads_outside(path: Path, real_top: Path) -> bool:
-    """Whether following `path`'s symlinks ends outside `real_top` (or nowhere: a loop)."""
-    try:
-        return not path.resolve().is_relative_to(real_top)
-    except (OSError, RuntimeError):  # a symlink loop
-        return True
+    """NSH502, NSH503: every path of the site's input that leads out of the project, into a
+    hidden folder or out of its own folder; the build refuses them too (pipeline.input_digests)."""
+    return input_files(root)[1]
 
 
 def image_sizes(root: Path, names: Iterable[str]) -> dict[str, int]:
@@ -298,17 +268,20 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     """Read and check the site; with `paths`, report only those articles (and site-wide files)."""
     now = now or datetime.now(UTC)
     try:
-        config = load_config(root)
+        config = load_config(root)  # refuses a site.yml that leads outside, unread
     except ContentError as exc:
         return Checked(exc.problems, 0)
+    inputs = Inputs(root)
     content, problems = read_content(root, config)
-    names = {f"{ARTICLES_DIR}/{name}" for name in list_files(root / ARTICLES_DIR, root, "*.md")}
+    names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
     problems += review(content, now, image_sizes(root, content.images))
-    problems += links_out_of_project(root)
+    found = set(problems)  # read_content reports the paths it refuses too
+    problems += [p for p in links_out_of_project(root) if p not in found]
     if not paths:
         return Checked(tuple(sorted(problems)), len(names))
-    wanted, refused = select_paths(root, paths, cwd or Path.cwd(), names)
-    problems = [p for p in problems if p.path in wanted or p.path in SITE_FILES] + refused
+    wanted, refused = select_paths(root, paths, cwd or Path.cwd(), names, inputs)
+    site_wide = {*SITE_FILES, *INPUT_FOLDERS}  # their problems concern every article
+    problems = [p for p in problems if p.path in wanted or p.path in site_wide] + refused
     return Checked(tuple(sorted(problems)), len(wanted))
 
 

@@ -34,6 +34,10 @@ HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9
 
 
 def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
+    from .safefiles import Inputs  # it uses CONFIG_FILE
+
+    if refused := Inputs(root).judge(CONFIG_FILE):  # a link out of the project is never read
+        raise ContentError([refused])
     path = root / CONFIG_FILE
     if not path.is_file():
         raise ContentError(

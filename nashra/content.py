@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -26,6 +25,7 @@ from .links import check_links
 from .model import Article, Content, Image, SiteConfig, Source, Topic
 from .parallel import run_chunks
 from .problems import ContentError, Problem, has_errors, raise_if
+from .safefiles import Inputs, check_images, scan_folder
 from .yamlnodes import Reader, suggest
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -365,41 +365,9 @@ def check_articles(articles: list[Article], images: set[str]) -> list[Problem]:
 
 
 def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
-    """Files below `folder` matching `pattern`, relative to it, sorted; nothing that leads outside
-    `root` (a symbolic link is followed only when it stays inside) and no hidden file."""
-    if not folder.is_dir():
-        return []
-    top = os.path.realpath(root)
-    found: list[str] = []
-    seen = {os.path.realpath(folder)}  # a link back to a folder already walked would loop
-
-    def walk(path: str, rel: str) -> None:
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            return
-        for entry in entries:  # what a folder lists says which entries are links: no stat for the rest
-            if entry.name.startswith("."):
-                continue
-            real = os.path.realpath(entry.path) if entry.is_symlink() else None
-            if real is not None and not (real == top or real.startswith(top + os.sep)):
-                continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                continue
-            if is_dir:
-                if real is not None:
-                    here = os.path.realpath(path)
-                    if real in seen or here == real or here.startswith(real + os.sep):
-                        continue
-                    seen.add(real)
-                walk(entry.path, f"{rel}{entry.name}/")
-            elif fnmatch.fnmatchcase(entry.name, pattern) and entry.is_file():
-                found.append(rel + entry.name)
-
-    walk(str(folder), "")
-    return sorted(found)
+    """The files of an input folder matching `pattern`, relative to it, sorted: no hidden file, and
+    none that leads astray (safefiles.Inputs, which says why, is the rule)."""
+    return scan_folder(root, folder.relative_to(root).as_posix(), pattern)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,8 +411,12 @@ def read_content(
     topics.yml stop here, as every article would only repeat them.
     """
     problems: list[Problem] = []
+    inputs = Inputs(root)
     topics_path = root / TOPICS_FILE
-    if topics_path.is_file():
+    if refused := inputs.judge(TOPICS_FILE):  # never read what leads outside
+        topics = ()
+        problems.append(refused)
+    elif topics_path.is_file():
         topics, found = parse_topics(_read(topics_path, TOPICS_FILE, problems) or "")
         problems += found
     else:
@@ -455,9 +427,13 @@ def read_content(
     if any(p.severity == "error" for p in problems):
         return Content(topics, (), (), ()), problems
     tz = ZoneInfo(config.timezone)
-    images = list_files(root / IMAGES_DIR, root)
-    static = list_files(root / STATIC_DIR, root)
-    names = list_files(root / ARTICLES_DIR, root, "*.md")
+    images, refused_images = inputs.scan(IMAGES_DIR)
+    static, refused_static = inputs.scan(STATIC_DIR)
+    names, refused_articles = inputs.scan(ARTICLES_DIR, "*.md")
+    problems += dict.fromkeys(refused_articles + refused_images + refused_static)  # each once
+    if any(folder in inputs.refused for folder in (ARTICLES_DIR, IMAGES_DIR, STATIC_DIR)):
+        return Content(topics, (), (), ()), problems  # every article's links would only repeat it
+    problems += check_images(root, images)
     top = str(root)
     relpaths = [f"{ARTICLES_DIR}/{name}" for name in names]
     articles: list[Article | None] = []

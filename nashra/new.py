@@ -22,6 +22,7 @@ from .config import load_config, read_text
 from .content import ARTICLES_DIR, SLUG, SLUG_HINT, TOPICS_FILE, list_files, parse_topics
 from .model import Topic
 from .problems import ContentError, Problem, raise_if
+from .safefiles import Inputs
 from .yamlnodes import suggest
 
 SLUG_MAX = 60
@@ -93,8 +94,8 @@ def run_new(args: argparse.Namespace) -> int:
     if taken:
         return refuse(f"the slug '{slug}' is already used by {taken[0]}; choose another with --slug")
     target = root / relpath
-    if not (root / ARTICLES_DIR).resolve().is_relative_to(root.resolve()):
-        return refuse(f"{ARTICLES_DIR} leads outside the project; nothing was written")
+    if refused := Inputs(root).judge(ARTICLES_DIR):  # the build's rule: never write where it would refuse to read
+        return refuse(f"{refused.message}; nothing was written")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(target, "x", encoding="utf-8") as file:  # "x": never replace an existing file

@@ -29,11 +29,13 @@ from .cache import (
     write_stamp,
 )
 from .config import CONFIG_FILE, load_config
-from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, list_files, load_content
+from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, load_content
 from .feeds import plan_feeds
 from .model import Entry
 from .output import check_output_dir, write_output
+from .problems import raise_if
 from .render import load_templates, plan_pages
+from .safefiles import input_files
 from .site import build_site, with_body
 
 
@@ -141,10 +143,10 @@ def run_build(
 def input_digests(
     root: Path, known: Mapping[str, list] | None = None, states: dict[str, list] | None = None
 ) -> dict[str, str]:
-    """The digest of every file the build reads, by path relative to the site's folder."""
-    names = [CONFIG_FILE]
-    names += [f"content/{name}" for name in list_files(root / "content", root)]
-    names += [f"templates/{name}" for name in list_files(root / "templates", root)]
+    """The digest of every file the build reads, by path relative to the site's folder; ContentError
+    for every path that leads out of the project, into a hidden folder or out of its own folder."""
+    names, refused = input_files(root)
+    raise_if(refused)
     return file_digests(root, names, known, states)
 
 

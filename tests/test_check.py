@@ -80,7 +80,7 @@ def broken_site(tmp_path_factory) -> Path:
     for folder in ("broken", "check"):
         for path in (FIXTURES / folder).glob("*.md"):
             shutil.copy(path, root / ARTICLES / path.name)
-    (root / "content/images/large.jpg").write_bytes(b"\xff" * LARGE_IMAGE)
+    (root / "content/images/large.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\xff" * LARGE_IMAGE)  # a JPEG's first bytes
     return root
 
 
@@ -226,7 +226,7 @@ def test_paths_outside_the_articles_are_refused_without_reading_them(site, tmp_p
     assert "titel" not in out and "unclosed" not in out
 
 
-def test_symlinks_out_of_the_project_are_reported_and_never_built(site, tmp_path, capsys):
+def test_symlinks_out_of_the_project_are_refused_by_check_and_build_alike(site, tmp_path, capsys):
     outside = tmp_path / "secret.md"
     outside.write_text(
         (site / "content/articles/2024/05/talks.md").read_text(encoding="utf-8").replace("talks", "secret")
@@ -236,14 +236,16 @@ def test_symlinks_out_of_the_project_are_reported_and_never_built(site, tmp_path
     (site / "content/outside").symlink_to(tmp_path)
     status, out, _ = run(capsys, "--root", str(site), "--format", "json")
     assert status == 1
-    assert sorted((p["path"], p["code"]) for p in json.loads(out)) == [
+    expected = [
         ("content/articles/2024/06/leak.md", "NSH502"),
         ("content/images/loop.svg", "NSH502"),
         ("content/outside", "NSH502"),
     ]
-    assert build(site) == 0
-    assert not (site / "output/articles/leak").exists()
-    assert not (site / "output/images/loop.svg").exists()
+    assert sorted((p["path"], p["code"]) for p in json.loads(out)) == expected
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert [line.split(":")[0] for line in err.splitlines()[:-1]] == [path for path, _ in expected]
+    assert not (site / "output").exists()
 
 
 # ---- --changed-from: the pull request's files first ----
