@@ -312,12 +312,11 @@ class Cache:
         self._bodies = {k: v for k, v in bodies.items() if _is_body_record(v)}
         if len(self._bodies) < len(bodies):
             self.warnings.append(f"ignoring damaged records of prepared bodies in {index}")
-        if all(_is_page_record(path, record) for path, record in pages.items()):
-            self._pages = pages
-        else:
-            self.warnings.append(f"ignoring the page manifest in {index}: unexpected layout")
         output = data.get("output", "")
-        self._output = output if isinstance(output, str) else ""
+        if isinstance(output, str) and all(_is_page_record(path, record) for path, record in pages.items()):
+            self._pages, self._output = pages, output
+        else:  # every page is made again
+            self.warnings.append(f"ignoring the page manifest in {index}: unexpected layout")
         self._load_articles()
 
     def _load_articles(self) -> None:
