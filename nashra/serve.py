@@ -238,7 +238,10 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         while True:
             time.sleep(args.interval)
-            now = snapshot(root)
+            try:
+                now = snapshot(root)
+            except OSError:  # a folder that cannot be listed just now: look again next time
+                continue
             if now != seen:
                 seen = now
                 preview.build()
