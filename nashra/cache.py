@@ -180,75 +180,90 @@ def _field_names(cls: type) -> tuple[str, ...]:
 def article_from_json(data: object, relpath: str, file_digest: str) -> Article:
     """Rebuild the Article recorded for the file `relpath` with digest `file_digest`, every value
     checked for its type first; raises ValueError on anything foreign."""
-    if not isinstance(data, dict) or data.keys() != _RECORD_KEYS:
+    if type(data) is not dict or data.keys() != _RECORD_KEYS:
         raise ValueError("not a Nashra article record")
-    _need(data["path"] == relpath, "path")
-    _need(data["digest"] == file_digest, "digest")
-    for name in ("slug", "title", "summary", "front_digest"):
-        _need(isinstance(data[name], str), name)
-    for name in ("author", "lang", "correction"):
-        _need(data[name] is None or isinstance(data[name], str), name)
-    _need(type(data["draft"]) is bool, "draft")
-    _need(type(data["body_line"]) is int and data["body_line"] >= 1, "body_line")
-    topics, lines = data["topics"], data["lines"]
-    _need(isinstance(topics, list) and all(isinstance(t, str) for t in topics), "topics")
-    _need(isinstance(lines, list) and all(_is_line(x) for x in lines), "lines")
+    for name, kinds in _RECORD_TYPES:
+        if type(data[name]) not in kinds:
+            raise _unexpected(name)
+    if data["path"] != relpath or data["digest"] != file_digest:
+        raise _unexpected("path" if data["path"] != relpath else "digest")
+    if data["body_line"] < 1:
+        raise _unexpected("body_line")
+    for topic in data["topics"]:
+        if type(topic) is not str:
+            raise _unexpected("topics")
+    for line in data["lines"]:
+        if type(line) is not list or len(line) != 2 or type(line[0]) is not str or type(line[1]) is not int:
+            raise _unexpected("lines")
     image = data["image"]
     return Article(
         path=relpath,
         slug=data["slug"],
         title=data["title"],
         date=_aware(data["date"], "date"),
-        topics=tuple(topics),
+        topics=tuple(data["topics"]),
         summary=data["summary"],
-        source=Source(**_fields(data["source"], Source, "source", ("name",), ("url",))),
+        source=Source(**_fields(data["source"], _SOURCE, "source")),
         body="",
         body_line=data["body_line"],
         updated=None if data["updated"] is None else _aware(data["updated"], "updated"),
         author=data["author"],
-        image=None if image is None else Image(**_fields(image, Image, "image", ("src", "alt"), ("caption",))),
+        image=None if image is None else Image(**_fields(image, _IMAGE, "image")),
         draft=data["draft"],
         lang=data["lang"],
         correction=data["correction"],
-        lines=tuple((name, line) for name, line in lines),
+        lines=tuple(map(tuple, data["lines"])),
         digest=file_digest,
         front_digest=data["front_digest"],
     )
 
 
 _RECORD_KEYS = frozenset(_field_names(Article)) - {"body"}
+_TEXT, _MAYBE_TEXT = frozenset({str}), frozenset({str, type(None)})
+_RECORD_TYPES = tuple(
+    {
+        "path": _TEXT,
+        "slug": _TEXT,
+        "title": _TEXT,
+        "date": _TEXT,
+        "topics": frozenset({list}),
+        "summary": _TEXT,
+        "source": frozenset({dict}),
+        "body_line": frozenset({int}),  # not bool
+        "updated": _MAYBE_TEXT,
+        "author": _MAYBE_TEXT,
+        "image": frozenset({dict, type(None)}),
+        "draft": frozenset({bool}),
+        "lang": _MAYBE_TEXT,
+        "correction": _MAYBE_TEXT,
+        "lines": frozenset({list}),
+        "digest": _TEXT,
+        "front_digest": _TEXT,
+    }.items()
+)
+assert {name for name, _ in _RECORD_TYPES} == _RECORD_KEYS
+_SOURCE = {"name": _TEXT, "url": _MAYBE_TEXT}
+_IMAGE = {"src": _TEXT, "alt": _TEXT, "caption": _MAYBE_TEXT}
 
 
-def _need(ok: bool, name: str) -> None:
-    if not ok:
-        raise ValueError(f"unexpected '{name}'")
+def _unexpected(name: str) -> ValueError:
+    return ValueError(f"unexpected '{name}'")
 
 
-def _is_line(value) -> bool:
-    return (
-        isinstance(value, list)
-        and len(value) == 2
-        and isinstance(value[0], str)
-        and type(value[1]) is int
-        and value[1] >= 0
-    )
-
-
-def _aware(value, name: str) -> datetime:
-    _need(isinstance(value, str), name)
+def _aware(value: str, name: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        parsed = None
-    _need(parsed is not None and parsed.utcoffset() is not None, name)
+        raise _unexpected(name) from None
+    if parsed.utcoffset() is None:
+        raise _unexpected(name)
     return parsed
 
 
-def _fields(value, cls: type, name: str, texts: tuple[str, ...], optional: tuple[str, ...]) -> dict:
-    """The fields of a recorded Source or Image: exactly its own, texts and optional texts."""
-    _need(isinstance(value, dict) and value.keys() == set(_field_names(cls)), name)
-    _need(all(isinstance(value[k], str) for k in texts), name)
-    _need(all(value[k] is None or isinstance(value[k], str) for k in optional), name)
+def _fields(value: dict, types: dict[str, frozenset], name: str) -> dict:
+    """The fields of a recorded Source or Image: exactly its own, each of its types."""
+    if value.keys() != types.keys() or any(type(value[k]) not in kinds for k, kinds in types.items()):
+        raise _unexpected(name)
     return value
 
 

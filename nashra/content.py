@@ -323,25 +323,28 @@ def web_url(r: Reader, node: Node, name: str) -> str | None:
     return value
 
 
-def cached_problem(article: Article, topics: tuple[Topic, ...]) -> str | None:
+def cached_problem(article: Article, topics: frozenset[str]) -> str | None:
     """What parse_article would never make of an article recorded in the build cache, if anything:
-    the rules of FIELDS that need no YAML, so a cache record is trusted no more than the file."""
-    known = {topic.slug for topic in topics}
+    the rules of FIELDS that need no YAML (`topics`: the known slugs), so a cache record is trusted
+    no more than the file."""
     image, source = article.image, article.source
-    wrong = {
-        "path": not (article.path.startswith(ARTICLES_DIR + "/") and article.path.endswith(".md")),
-        "slug": not SLUG.fullmatch(article.slug),
-        "title": not article.title,
-        "summary": not article.summary,
-        "topics": not article.topics
-        or len(set(article.topics)) < len(article.topics)
-        or not known.issuperset(article.topics),
-        "source": not source.name or (source.url is not None and not is_web_url(source.url)),
-        "image": image is not None and (not image.alt or not (is_web_url(image.src) or is_safe_relpath(image.src))),
-        "correction": article.correction is not None and article.updated is None,
-        "lang": article.lang is not None and not _known_language(article.lang),
-    }
-    return next((f"unexpected '{name}'" for name, bad in wrong.items() if bad), None)
+    if not (article.path.startswith(ARTICLES_DIR + "/") and article.path.endswith(".md")):
+        return "unexpected 'path'"
+    if not SLUG.fullmatch(article.slug):
+        return "unexpected 'slug'"
+    if not article.title or not article.summary:
+        return "unexpected 'title' or 'summary'"
+    if not article.topics or len(set(article.topics)) < len(article.topics) or not topics.issuperset(article.topics):
+        return "unexpected 'topics'"
+    if not source.name or (source.url is not None and not is_web_url(source.url)):
+        return "unexpected 'source'"
+    if image is not None and (not image.alt or not (is_web_url(image.src) or is_safe_relpath(image.src))):
+        return "unexpected 'image'"
+    if article.correction is not None and article.updated is None:
+        return "unexpected 'correction'"
+    if article.lang is not None and not _known_language(article.lang):
+        return "unexpected 'lang'"
+    return None
 
 
 def _known_language(tag: str) -> bool:
@@ -492,7 +495,7 @@ def read_content(
     relpaths = [f"{ARTICLES_DIR}/{name}" for name in names]
     articles: list[Article | None] = []
     found_links: dict[str, list[Link]] = {}
-    trust = partial(cached_problem, topics=topics)  # a cached article meets the rules a parsed one does
+    trust = partial(cached_problem, topics=frozenset(t.slug for t in topics))  # the rules a parsed one meets
     for relpath in relpaths:
         # With the files' digests known, a cached article is not even read: it comes without its
         # body, read again only if something needs it (load_body).
