@@ -229,25 +229,25 @@ def run_serve(args: argparse.Namespace) -> int:
         else:
             print(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    preview.build()
-    port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    print(f"Serving http://127.0.0.1:{port}{preview.base_path} (Ctrl+C to stop)", flush=True)
-    seen = snapshot(root)
+    seen: dict[str, tuple[int, int]] | None = None  # the watched files when last looked at
     try:
+        preview.build()
+        thread.start()
+        print(f"Serving http://127.0.0.1:{server.server_address[1]}{preview.base_path} (Ctrl+C to stop)", flush=True)
         while True:
-            time.sleep(args.interval)
             try:
                 now = snapshot(root)
             except OSError:  # a folder that cannot be listed just now: look again next time
-                continue
-            if now != seen:
-                seen = now
+                now = seen
+            if seen is not None and now != seen:
                 preview.build()
+            seen = now
+            time.sleep(args.interval)
     except KeyboardInterrupt:
         print("Stopped.")
     finally:
-        server.shutdown()
+        if thread.is_alive():
+            server.shutdown()
         server.server_close()
     return 0
