@@ -18,16 +18,18 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
 from . import __version__
 from .bodyscan import Link
 from .model import Article, Image, Source
+from .output import check_relpath
 
 FORMAT = 4  # 4: words counted between spaces (the bodies cache holds word counts)
 ARTICLES = "articles.jsonl"
@@ -93,12 +95,51 @@ def fingerprint_files(root: Path, names: list[str], digests: Mapping[str, str] |
 STAMP = "last-build.json"
 
 
-def read_stamp(folder: Path) -> dict:
+STAMP_COUNTS = ("pages", "files", "topics", "feeds", "articles")
+
+
+def read_stamp(folder: Path, warnings: list[str] | None = None) -> dict:
+    """What the last build recorded; {} if there is no stamp, or (with a warning) a damaged one."""
+    path = folder / STAMP
     try:
-        data = json.loads((folder / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
         return {}
-    return data if isinstance(data, dict) else {}
+    except (OSError, ValueError) as exc:
+        wrong = str(exc)
+    else:
+        if _is_stamp(data):
+            return data
+        wrong = "unexpected layout"
+    if warnings is not None:
+        warnings.append(f"ignoring the build cache {path}: {wrong}")
+    return {}
+
+
+def _is_stamp(data) -> bool:
+    if not (isinstance(data, dict) and isinstance(data.get("inputs"), str) and isinstance(data.get("output"), str)):
+        return False
+    result, files = data.get("result"), data.get("files")
+    return (
+        isinstance(result, dict)
+        and all(type(result.get(name)) is int and result[name] >= 0 for name in STAMP_COUNTS)
+        and isinstance(files, dict)
+        and all(isinstance(name, str) and _is_file_state(state) for name, state in files.items())
+    )
+
+
+def _is_file_state(state) -> bool:
+    """[mtime_ns, size, inode, digest, recorded_at], as file_digests records them."""
+    return (
+        isinstance(state, list)
+        and len(state) == 5
+        and all(type(state[i]) is int for i in (0, 1, 2, 4))
+        and isinstance(state[3], str)
+        and _DIGEST.fullmatch(state[3]) is not None
+    )
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def write_stamp(folder: Path, inputs: str, output: Path, result: dict, files: dict[str, list]) -> None:
@@ -136,22 +177,94 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def article_from_json(data: dict) -> Article:
-    """Rebuild an Article; raises (KeyError, TypeError, ValueError) on anything foreign."""
-    values = dict(data)
-    values["body"] = ""
-    values["date"] = datetime.fromisoformat(values["date"])
-    if values.get("updated"):
-        values["updated"] = datetime.fromisoformat(values["updated"])
-    values["source"] = Source(**values["source"])
-    if values.get("image"):
-        values["image"] = Image(**values["image"])
-    values["topics"] = tuple(values["topics"])
-    values["lines"] = tuple((str(k), int(n)) for k, n in values.get("lines", ()))
-    article = Article(**values)
-    if article.date.tzinfo is None or not isinstance(article.title, str):
+def article_from_json(data: object, relpath: str, file_digest: str) -> Article:
+    """Rebuild the Article recorded for the file `relpath` with digest `file_digest`, every value
+    checked for its type first; raises ValueError on anything foreign."""
+    if type(data) is not dict or data.keys() != _RECORD_KEYS:
         raise ValueError("not a Nashra article record")
-    return article
+    for name, kinds in _RECORD_TYPES:
+        if type(data[name]) not in kinds:
+            raise _unexpected(name)
+    if data["path"] != relpath or data["digest"] != file_digest:
+        raise _unexpected("path" if data["path"] != relpath else "digest")
+    if data["body_line"] < 1:
+        raise _unexpected("body_line")
+    for topic in data["topics"]:
+        if type(topic) is not str:
+            raise _unexpected("topics")
+    for line in data["lines"]:
+        if type(line) is not list or len(line) != 2 or type(line[0]) is not str or type(line[1]) is not int:
+            raise _unexpected("lines")
+    image = data["image"]
+    return Article(
+        path=relpath,
+        slug=data["slug"],
+        title=data["title"],
+        date=_aware(data["date"], "date"),
+        topics=tuple(data["topics"]),
+        summary=data["summary"],
+        source=Source(**_fields(data["source"], _SOURCE, "source")),
+        body="",
+        body_line=data["body_line"],
+        updated=None if data["updated"] is None else _aware(data["updated"], "updated"),
+        author=data["author"],
+        image=None if image is None else Image(**_fields(image, _IMAGE, "image")),
+        draft=data["draft"],
+        lang=data["lang"],
+        correction=data["correction"],
+        lines=tuple(map(tuple, data["lines"])),
+        digest=file_digest,
+        front_digest=data["front_digest"],
+    )
+
+
+_RECORD_KEYS = frozenset(_field_names(Article)) - {"body"}
+_TEXT, _MAYBE_TEXT = frozenset({str}), frozenset({str, type(None)})
+_RECORD_TYPES = tuple(
+    {
+        "path": _TEXT,
+        "slug": _TEXT,
+        "title": _TEXT,
+        "date": _TEXT,
+        "topics": frozenset({list}),
+        "summary": _TEXT,
+        "source": frozenset({dict}),
+        "body_line": frozenset({int}),  # not bool
+        "updated": _MAYBE_TEXT,
+        "author": _MAYBE_TEXT,
+        "image": frozenset({dict, type(None)}),
+        "draft": frozenset({bool}),
+        "lang": _MAYBE_TEXT,
+        "correction": _MAYBE_TEXT,
+        "lines": frozenset({list}),
+        "digest": _TEXT,
+        "front_digest": _TEXT,
+    }.items()
+)
+assert {name for name, _ in _RECORD_TYPES} == _RECORD_KEYS
+_SOURCE = {"name": _TEXT, "url": _MAYBE_TEXT}
+_IMAGE = {"src": _TEXT, "alt": _TEXT, "caption": _MAYBE_TEXT}
+
+
+def _unexpected(name: str) -> ValueError:
+    return ValueError(f"unexpected '{name}'")
+
+
+def _aware(value: str, name: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _unexpected(name) from None
+    if parsed.utcoffset() is None:
+        raise _unexpected(name)
+    return parsed
+
+
+def _fields(value: dict, types: dict[str, frozenset], name: str) -> dict:
+    """The fields of a recorded Source or Image: exactly its own, each of its types."""
+    if value.keys() != types.keys() or any(type(value[k]) not in kinds for k, kinds in types.items()):
+        raise _unexpected(name)
+    return value
 
 
 class Cache:
@@ -181,13 +294,25 @@ class Cache:
         """A cache for one build only (--no-cache): bodies still go to disk, not memory."""
         return cls(Path(tempfile.mkdtemp(prefix="nashra-cache-")), "", load=False, persistent=False)
 
+    @classmethod
+    def open(cls, folder: Path, fingerprint: str, site: Path) -> Cache:
+        """The cache in `folder`; when that cannot hold one (it or its bodies/ is a file, a link
+        leading out of the `site` folder, or cannot be written), a temporary one for this build,
+        with a warning, so a cold build is done instead."""
+        wrong = _unusable(folder, site)
+        if wrong is None:
+            return cls(folder, fingerprint)
+        cache = cls.temporary()
+        cache.warnings.append(f"cannot use the build cache {folder.name}/ ({wrong}): built without it this time")
+        return cache
+
     def close(self) -> None:
         if not self.persistent:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def _load(self) -> None:
         index = self.folder / "index.json"
-        if not index.is_file():
+        if not index.exists():
             return
         try:
             data = json.loads(index.read_text(encoding="utf-8"))
@@ -200,8 +325,13 @@ class Cache:
             self.warnings.append(f"ignoring the build cache {index}: {exc}")
             return
         self._bodies = {k: v for k, v in bodies.items() if _is_body_record(v)}
-        self._pages = pages
-        self._output = str(data.get("output", ""))
+        if len(self._bodies) < len(bodies):
+            self.warnings.append(f"ignoring damaged records of prepared bodies in {index}")
+        output = data.get("output", "")
+        if isinstance(output, str) and all(_is_page_record(path, record) for path, record in pages.items()):
+            self._pages, self._output = pages, output
+        else:  # every page is made again
+            self.warnings.append(f"ignoring the page manifest in {index}: unexpected layout")
         self._load_articles()
 
     def _load_articles(self) -> None:
@@ -224,14 +354,23 @@ class Cache:
 
     # ---- parsed articles, keyed by the file's digest under the fingerprint ----
 
-    def article(self, relpath: str, file_digest: str) -> Article | None:
+    def article(
+        self, relpath: str, file_digest: str, check: Callable[[Article], str | None] = lambda article: None
+    ) -> Article | None:
+        """The article recorded for this file and digest, if its record is sound and passes `check`
+        (the reader's rules: what is wrong, or None), so a record is trusted no more than the file."""
         digest_then, raw = self._articles.get(relpath, ("", ""))
         if digest_then != file_digest:
             return None
         try:
             record = json.loads(raw)
-            article = article_from_json(record["article"])
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if not isinstance(record, dict):
+                raise ValueError("not a Nashra article record")
+            article = article_from_json(record.get("article"), relpath, file_digest)
+            wrong = check(article)
+            if wrong:
+                raise ValueError(wrong)
+        except (RecursionError, ValueError) as exc:
             self.warnings.append(f"ignoring a cached record for {relpath}: {exc}")
             return None
         self._new_articles[relpath] = (file_digest, raw)
@@ -247,11 +386,10 @@ class Cache:
         found = self._links.get(relpath)
         if found is None:
             return None
-        try:
-            return [Link(int(line), int(col), str(url), bool(image)) for line, col, url, image in found]
-        except (TypeError, ValueError) as exc:
-            self.warnings.append(f"ignoring cached links for {relpath}: {exc}")
+        if not all(_is_link(link) for link in found):
+            self.warnings.append(f"ignoring cached links for {relpath}: unexpected layout")
             return None
+        return [Link(*link) for link in found]
 
     def keep_links(self, relpath: str, links: list[Link]) -> None:
         if relpath not in self._new_articles:
@@ -306,12 +444,14 @@ class Cache:
             return None
         _, name, offset, length = record
         path = self._pack_path(name)
+        check, html = "", None
         try:
             with open(path, "rb") as f:
-                f.seek(offset)
-                check, _, html = f.read(length).decode("utf-8").partition("\n")
+                if offset + length <= os.fstat(f.fileno()).st_size:  # else a record of another pack
+                    f.seek(offset)
+                    check, _, html = f.read(length).decode("utf-8").partition("\n")
         except (OSError, UnicodeDecodeError):
-            check, html = "", None
+            pass
         if html is None or check != digest(html):
             self.warnings.append(f"ignoring a corrupt or missing cache file {path}")
             return None
@@ -398,12 +538,63 @@ class Cache:
 
 
 def _is_body_record(value) -> bool:
+    """[word count, pack name, offset, length]"""
     return (
         isinstance(value, list)
         and len(value) == 4
         and isinstance(value[1], str)
-        and all(isinstance(value[i], int) and value[i] >= 0 for i in (0, 2, 3))
+        and _PACK.fullmatch(value[1]) is not None
+        and all(type(value[i]) is int and value[i] >= 0 for i in (0, 2, 3))
     )
+
+
+_PACK = re.compile(r"[0-9a-f]{32}")  # put_bodies' names: nothing that leads out of bodies/
+
+
+def _is_page_record(path, record) -> bool:
+    """An output file's path (inside the output folder) -> [key, size]"""
+    try:
+        check_relpath(path)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return (
+        isinstance(record, list)
+        and len(record) == 2
+        and isinstance(record[0], str)
+        and type(record[1]) is int
+        and record[1] >= 0
+    )
+
+
+def _is_link(value) -> bool:
+    """[line, column, url, whether an image]"""
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(type(value[i]) is int for i in (0, 1))
+        and isinstance(value[2], str)
+        and type(value[3]) is bool
+    )
+
+
+def _unusable(folder: Path, site: Path) -> str | None:
+    """Why `folder` cannot hold the cache, if it cannot: it and its bodies/ must be folders (made
+    if missing) that stay inside `site` and can be written to."""
+    top = os.path.realpath(site)
+    for path in (folder, folder / "bodies"):
+        shown = path.relative_to(folder.parent).as_posix()
+        if path.is_symlink() and not os.path.realpath(path).startswith(top + os.sep):
+            return f"{shown} is a link leading out of the site's folder"
+        if path.exists() and not path.is_dir():
+            return f"{shown} is not a folder"
+        try:
+            path.mkdir(exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".tmp-", dir=path)  # as the build writes there
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            return f"{shown} cannot be written to: {exc.strerror or exc}"
+    return None
 
 
 def folder_id(folder: Path) -> str:

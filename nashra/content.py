@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -322,6 +323,38 @@ def web_url(r: Reader, node: Node, name: str) -> str | None:
     return value
 
 
+def cached_problem(article: Article, topics: frozenset[str]) -> str | None:
+    """What parse_article would never make of an article recorded in the build cache, if anything:
+    the rules of FIELDS that need no YAML (`topics`: the known slugs), so a cache record is trusted
+    no more than the file."""
+    image, source = article.image, article.source
+    if not (article.path.startswith(ARTICLES_DIR + "/") and article.path.endswith(".md")):
+        return "unexpected 'path'"
+    if not SLUG.fullmatch(article.slug):
+        return "unexpected 'slug'"
+    if not article.title or not article.summary:
+        return "unexpected 'title' or 'summary'"
+    if not article.topics or len(set(article.topics)) < len(article.topics) or not topics.issuperset(article.topics):
+        return "unexpected 'topics'"
+    if not source.name or (source.url is not None and not is_web_url(source.url)):
+        return "unexpected 'source'"
+    if image is not None and (not image.alt or not (is_web_url(image.src) or is_safe_relpath(image.src))):
+        return "unexpected 'image'"
+    if article.correction is not None and article.updated is None:
+        return "unexpected 'correction'"
+    if article.lang is not None and not _known_language(article.lang):
+        return "unexpected 'lang'"
+    return None
+
+
+def _known_language(tag: str) -> bool:
+    try:
+        Locale.parse(tag, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
+
+
 # ---- the whole site: cross-file rules ----
 
 
@@ -438,11 +471,12 @@ def read_content(
     relpaths = [f"{ARTICLES_DIR}/{name}" for name in names]
     articles: list[Article | None] = []
     found_links: dict[str, list[Link]] = {}
+    trust = partial(cached_problem, topics=frozenset(t.slug for t in topics))  # the rules a parsed one meets
     for relpath in relpaths:
         # With the files' digests known, a cached article is not even read: it comes without its
         # body, read again only if something needs it (load_body).
         file_digest = digests.get(relpath) if digests else None
-        articles.append(cache.article(relpath, file_digest) if cache and file_digest else None)
+        articles.append(cache.article(relpath, file_digest, trust) if cache and file_digest else None)
     unread = [relpath for relpath, article in zip(relpaths, articles, strict=True) if article is None]
     work = after_parse.work if after_parse else None
     parsed = dict(zip(unread, run_chunks(_parse_files, unread, top, topics, tz, keep_bodies, work), strict=True))

@@ -65,7 +65,8 @@ def run_build(
     config = load_config(root, base_url)
     templates = load_templates(root / "templates")
     cache_dir = root / DEFAULT_FOLDER
-    stamp = read_stamp(cache_dir) if use_cache else {}
+    notes: list[str] = []  # warnings before the cache is opened
+    stamp = read_stamp(cache_dir, notes) if use_cache else {}
     known = stamp.get("files") if isinstance(stamp.get("files"), dict) else None
     states: dict[str, list] = {}  # for the stamp: what the next build needs to trust these digests
     digests = input_digests(root, known, states)
@@ -86,7 +87,7 @@ def run_build(
         except (KeyError, TypeError):
             pass  # a stamp not written by this version: build
     parse_fp = fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE], digests)
-    cache = Cache(cache_dir, parse_fp) if use_cache else Cache.temporary()
+    cache = Cache.open(cache_dir, parse_fp, root) if use_cache else Cache.temporary()
     try:
         prepare = AfterParse(PrepareParsed(str(cache.folder), config.language, drafts), lambda p: cache.keep_body(*p))
         content = load_content(root, config, cache, digests, keep_bodies=False, after_parse=prepare)
@@ -115,26 +116,31 @@ def run_build(
             previous=cache.manifest(output),
             progress=lambda done: progress(done, total),
         )
-        cache.save(output, written.manifest)
+        counts = {
+            "pages": sum(1 for p in pages if p.path.endswith(".html")),
+            "files": written.written + written.reused,
+            "topics": len(site.topics),
+            "feeds": len(feeds),
+            "articles": len(site.entries),
+        }
+        try:  # output/ is the new build now: a cache that cannot be written only costs the next build time
+            cache.save(output, written.manifest)
+            if cache.persistent:
+                write_stamp(cache_dir, inputs, output, counts, states)
+        except OSError as exc:
+            cache.warnings.append(
+                f"could not write the build cache {DEFAULT_FOLDER}/: {exc}; the next build will do all the work again"
+            )
         result = BuildResult(
-            pages=sum(1 for p in pages if p.path.endswith(".html")),
+            pages=counts["pages"],
             written=written.written,
             reused=written.reused,
-            topics=len(site.topics),
-            feeds=len(feeds),
-            articles=len(site.entries),
+            topics=counts["topics"],
+            feeds=counts["feeds"],
+            articles=counts["articles"],
             seconds=time.perf_counter() - started,
-            warnings=tuple(cache.warnings),
+            warnings=(*notes, *cache.warnings),
         )
-        if use_cache:
-            counts = {
-                "pages": result.pages,
-                "files": result.written + result.reused,
-                "topics": result.topics,
-                "feeds": result.feeds,
-                "articles": result.articles,
-            }
-            write_stamp(cache_dir, inputs, output, counts, states)
     finally:
         cache.close()
     return result

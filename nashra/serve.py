@@ -3,18 +3,20 @@
 The build is the ordinary one, into output/. Only the HTTP responses of this preview
 server carry a small script, added on the way out: it asks the server for the build's
 version, reloads the page when it changes, and shows content errors over the page. The
-files in output/ stay free of JavaScript. On a content error the last good site keeps
-being served.
+files in output/ stay free of JavaScript. When a rebuild fails, for a content error or
+any other, the last good site keeps being served and the error is shown over the page.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import posixpath
 import sys
 import threading
 import time
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,6 +42,7 @@ TYPES = {
     ".gif": "image/gif",
     ".json": "application/json",
 }
+NOT_BUILT = b"<!doctype html><html><head><meta charset=utf-8><title>Nashra</title></head><body></body></html>"
 RELOAD_SCRIPT = """<script>/* Nashra preview: reload on rebuild, show content errors (serve only) */
 (function () {
   var seen = null, box = null;
@@ -69,9 +72,15 @@ RELOAD_SCRIPT = """<script>/* Nashra preview: reload on rebuild, show content er
 
 def add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
-    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
+    p.add_argument("--port", type=tcp_port, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
     p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
     p.add_argument("--interval", type=float, default=0.5, help="seconds between checks for changes (default 0.5)")
+
+
+def tcp_port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
 
 
 class Preview:
@@ -86,17 +95,19 @@ class Preview:
         self.lock = threading.Lock()
 
     def build(self) -> None:
+        """Build again; on any failure keep the last good build and show what failed."""
         try:
             config = load_config(self.root)
             result = run_build(self.root, self.output, drafts=self.drafts)
         except ContentError as exc:
-            errors = [str(p) for p in exc.problems]
-            for line in errors:
-                print(line, file=sys.stderr)
-            print(f"{len(errors)} problem(s); still serving the last good build.", file=sys.stderr, flush=True)
-            with self.lock:
-                self.errors, self.version = errors, self.version + 1
+            self.failed([str(p) for p in exc.problems])
             return
+        except Exception as exc:  # a bug, not the content's fault: its traceback helps report it
+            traceback.print_exc()
+            self.failed([f"{type(exc).__name__}: {exc}"])
+            return
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         print(
             f"Built {result.pages} pages ({result.written} files written, {result.reused} reused) "
             f"in {result.seconds:.2f} s",
@@ -105,6 +116,13 @@ class Preview:
         with self.lock:
             self.base_path = urlsplit(config.base_url).path or "/"
             self.errors, self.version = [], self.version + 1
+
+    def failed(self, errors: list[str]) -> None:
+        for line in errors:
+            print(line, file=sys.stderr)
+        print(f"{len(errors)} problem(s); still serving the last good build.", file=sys.stderr, flush=True)
+        with self.lock:
+            self.errors, self.version = errors, self.version + 1
 
     def status(self) -> bytes:
         with self.lock:
@@ -151,16 +169,18 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
             if ".." in clean.split("/") or "\0" in clean:
                 return self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", body)
             target = preview.output / clean if clean not in ("", ".") else preview.output
-            if target.is_dir():
-                if relative and not relative.endswith("/"):
-                    return self.redirect(path + "/")
-                target = target / "index.html"
-            status = HTTPStatus.OK
-            if not target.is_file():
+            try:  # a name too long, a link loop, a file gone in a rebuild's swap: not there
+                if target.is_dir():
+                    if relative and not relative.endswith("/"):
+                        return self.redirect(path + "/")
+                    target = target / "index.html"
+                status, data = HTTPStatus.OK, target.read_bytes()
+            except OSError:
                 status, target = HTTPStatus.NOT_FOUND, preview.output / "404.html"
-                if not target.is_file():
-                    return self.send(status, b"not found", "text/plain", body)
-            data = target.read_bytes()
+                try:
+                    data = target.read_bytes()
+                except OSError:  # nothing built yet: a page that shows why, and reloads once built
+                    data = NOT_BUILT
             kind = TYPES.get(target.suffix, "application/octet-stream")
             if target.suffix == ".html":
                 data = inject(data, base + STATUS)
@@ -190,27 +210,44 @@ def inject(page: bytes, status_url: str) -> bytes:
     return page[:at] + script + page[at:] if at >= 0 else page + script
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser leaving mid-answer is no error
+            super().handle_error(request, client_address)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     root: Path = args.root
     preview = Preview(root, args.drafts)
-    preview.build()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(preview))
-    server.daemon_threads = True
-    port = server.server_address[1]
+    try:  # before building, so that a port in use is said at once
+        server = Server(("127.0.0.1", args.port), handler_for(preview))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(f"port {args.port} is in use: choose another with --port", file=sys.stderr)
+        else:
+            print(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    print(f"Serving http://127.0.0.1:{port}{preview.base_path} (Ctrl+C to stop)", flush=True)
-    seen = snapshot(root)
+    seen: dict[str, tuple[int, int]] | None = None  # the watched files when last looked at
     try:
+        preview.build()
+        thread.start()
+        print(f"Serving http://127.0.0.1:{server.server_address[1]}{preview.base_path} (Ctrl+C to stop)", flush=True)
         while True:
-            time.sleep(args.interval)
-            now = snapshot(root)
-            if now != seen:
-                seen = now
+            try:
+                now = snapshot(root)
+            except OSError:  # a folder that cannot be listed just now: look again next time
+                now = seen
+            if seen is not None and now != seen:
                 preview.build()
+            seen = now
+            time.sleep(args.interval)
     except KeyboardInterrupt:
         print("Stopped.")
     finally:
-        server.shutdown()
+        if thread.is_alive():
+            server.shutdown()
         server.server_close()
     return 0

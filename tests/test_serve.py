@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from test_browser import browser  # noqa: F401 - the shared Chromium fixture
+
+from nashra import serve
+from nashra.serve import Preview
 
 VISIT = "content/articles/2024/06/visit.md"
 
@@ -113,3 +117,79 @@ def test_open_page_reloads_itself_and_shows_errors_in_the_browser(site: Path, se
         assert "زيارة في المتصفح" in page.text_content("h1")  # the last good page stays
     finally:
         page.close()
+
+
+def status_of(url: str) -> dict:
+    return json.loads(fetch(url + "__nashra/status")[1])
+
+
+def test_a_rebuild_that_fails_for_any_reason_keeps_the_last_good_site(site: Path, served):
+    """Not a content error: a template whose expression raises at render time (ZeroDivisionError)."""
+    url, process = served
+    assert "زيارة مرتقبة" in fetch(url + "articles/visit/")[1]
+    template = site / "templates/article.html"
+    good = template.read_text(encoding="utf-8")
+    assert "{{ entry.body_html" in good
+    template.write_text(good.replace("{{ entry.body_html", "{{ 1 // 0 }}{{ entry.body_html"), encoding="utf-8")
+    errors = wait_for(lambda: status_of(url)["errors"])
+    assert process.poll() is None  # still serving
+    assert "division" in " ".join(errors)
+    code, page = fetch(url + "articles/visit/")
+    assert code == 200 and "زيارة مرتقبة" in page  # the last good build
+
+    article = site / VISIT
+    article.write_text(article.read_text(encoding="utf-8").replace("زيارة مرتقبة", "زيارة بعد الإصلاح"), "utf-8")
+    template.write_text(good, encoding="utf-8")
+    wait_for(lambda: not status_of(url)["errors"] and "زيارة بعد الإصلاح" in fetch(url + "articles/visit/")[1])
+    process.terminate()
+    _, err = process.communicate(timeout=10)
+    assert "ZeroDivisionError" in err  # a bug's traceback is printed in the terminal
+
+
+def test_a_build_that_raises_is_shown_like_a_content_error(site: Path, monkeypatch, capsys):
+    """Any exception of a rebuild: one line for the page's overlay, its traceback in the terminal."""
+    preview = Preview(site, drafts=False)
+    preview.build()
+    assert preview.errors == [] and (site / "output/index.html").is_file()
+    before = (site / "output/index.html").read_bytes()
+
+    def broken(*args, **kwargs):
+        raise ValueError("All strings must be XML compatible")
+
+    monkeypatch.setattr(serve, "run_build", broken)
+    capsys.readouterr()
+    preview.build()
+    assert preview.errors == ["ValueError: All strings must be XML compatible"]
+    assert json.loads(preview.status())["errors"] == preview.errors
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "still serving the last good build" in err
+    assert (site / "output/index.html").read_bytes() == before
+    monkeypatch.undo()
+    preview.build()
+    assert preview.errors == []
+
+
+def test_a_path_too_long_for_the_file_system_is_not_found(served):
+    url, process = served
+    for path in ("a" * 300, "a" * 300 + "/", "articles/" + "b" * 300 + "/index.html"):
+        assert fetch(url + path)[0] == 404
+    assert fetch(url + "articles/visit/")[0] == 200
+    process.terminate()
+    _, err = process.communicate(timeout=10)
+    assert "Traceback" not in err
+
+
+def test_a_port_in_use_is_said_in_one_line(site: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--root", str(site), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert done.stderr == f"port {port} is in use: choose another with --port\n"
+    assert not (site / "output").exists()  # said before building
