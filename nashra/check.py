@@ -278,11 +278,13 @@ def changed_files(root: Path, ref: str) -> set[str]:
 def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = None, cwd: Path | None = None) -> Checked:
     """Read and check the site; with `paths`, report only those articles (and site-wide files)."""
     now = now or datetime.now(UTC)
+    warnings: list[Problem] = []  # about site.yml
     try:
-        config = load_config(root)
+        config = load_config(root, warnings=warnings)
     except ContentError as exc:
         return Checked(exc.problems, 0)
     content, problems = read_content(root, config)
+    problems += warnings
     names = {f"{ARTICLES_DIR}/{name}" for name in list_files(root / ARTICLES_DIR, root, "*.md")}
     problems += review(content, now, image_sizes(root, content.images))
     problems += links_out_of_project(root)

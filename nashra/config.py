@@ -34,14 +34,14 @@ MAX_LINES = 10  # NSH009 problems in one file
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
 
 
-def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
+def load_config(root: Path, base_url: str | None = None, warnings: list[Problem] | None = None) -> SiteConfig:
     path = root / CONFIG_FILE
     if not path.is_file():
         raise ContentError(
             [Problem(CONFIG_FILE, 0, 0, "NSH201", "site.yml is missing", "create it with at least 'title: ...'")]
         )
     text = read_text(path, CONFIG_FILE)
-    return parse_config(text, base_url)
+    return parse_config(text, base_url, warnings)
 
 
 def read_text(path: Path, relpath: str) -> str:
@@ -91,8 +91,9 @@ def character_problems(text: str, relpath: str) -> list[Problem]:
     return problems
 
 
-def parse_config(text: str, base_url: str | None = None) -> SiteConfig:
-    """Read site.yml's text. `base_url` overrides the file's for one build."""
+def parse_config(text: str, base_url: str | None = None, warnings: list[Problem] | None = None) -> SiteConfig:
+    """Read site.yml's text. `base_url` overrides the file's for one build; `warnings` (for
+    `check`) receives the warnings about it."""
     r = Reader(CONFIG_FILE)
     node = r.compose(text)
     fields = {} if node is None else r.mapping(node, KEYS, "site.yml", required=("title",))
@@ -144,6 +145,8 @@ def parse_config(text: str, base_url: str | None = None) -> SiteConfig:
             )
         r.error(fields["base_url"], "NSH204", problem, "e.g. 'base_url: https://example.github.io/nashra/'")
     raise_if(r.problems)
+    if warnings is not None:
+        warnings += r.problems
     return SiteConfig(
         title=title or "",
         description=text_of("description", "") or "",
