@@ -14,6 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .problems import Problem
@@ -112,18 +121,26 @@ class Reader:
         root: Node | None = None
         documents = values = 0
         bad = False
-        # open collections: [node, pending key (mappings), keys seen (mappings)]
+        # open collections, innermost last: [node, is a sequence, pending key, keys seen]
         stack: list[list] = []
         for event in events:
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                self.error(
-                    _at(event),
-                    "NSH007",
-                    "YAML anchors (&name) and aliases (*name) are not allowed here",
-                    "write the value out in full where it is needed",
+            cls = type(event)
+            if cls is ScalarEvent:
+                node: Node = ScalarNode(
+                    event.tag or STR, event.value, event.start_mark, event.end_mark, event.style or None
                 )
-                return None
-            if isinstance(event, yaml.DocumentStartEvent):
+                if NOT_XML.search(event.value):
+                    bad = True
+                    self._refuse_characters(node)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                if cls is MappingStartEvent:
+                    node = MappingNode(event.tag or MAP, [], event.start_mark, None, event.flow_style)
+                else:
+                    node = SequenceNode(event.tag or SEQ, [], event.start_mark, None, event.flow_style)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                stack.pop()[0].end_mark = event.end_mark
+                continue
+            elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     self.error(
@@ -134,21 +151,12 @@ class Reader:
                     )
                     return None
                 continue
-            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                done = stack.pop()[0]
-                done.end_mark = event.end_mark
-                continue
-            if isinstance(event, yaml.ScalarEvent):
-                node: Node = ScalarNode(
-                    event.tag or STR, event.value, event.start_mark, event.end_mark, event.style or None
-                )
-                bad = self._refuse_characters(node) or bad
-            elif isinstance(event, yaml.SequenceStartEvent):
-                node = SequenceNode(event.tag or SEQ, [], event.start_mark, None, event.flow_style)
-            elif isinstance(event, yaml.MappingStartEvent):
-                node = MappingNode(event.tag or MAP, [], event.start_mark, None, event.flow_style)
+            elif cls is AliasEvent:
+                return self._refuse_anchor(event)
             else:  # stream start and end, document end
                 continue
+            if event.anchor:
+                return self._refuse_anchor(event)
             values += 1
             if values > self.max_values:
                 self.error(
@@ -162,16 +170,16 @@ class Reader:
                 root = node
             else:
                 parent = stack[-1]
-                if isinstance(parent[0], SequenceNode):
+                if parent[1]:
                     parent[0].value.append(node)
-                elif parent[1] is None:
-                    parent[1] = node
+                elif parent[2] is None:
+                    parent[2] = node
                 else:
-                    key, parent[1] = parent[1], None
+                    key, parent[2] = parent[2], None
                     parent[0].value.append((key, node))
-                    self._check_duplicate(key, parent[2])
-            if isinstance(node, (SequenceNode, MappingNode)):
-                stack.append([node, None, {}])
+                    self._check_duplicate(key, parent[3])
+            if cls is not ScalarEvent:
+                stack.append([node, cls is SequenceStartEvent, None, {}])
                 if len(stack) > MAX_DEPTH:
                     self.error(
                         node,
@@ -182,10 +190,18 @@ class Reader:
                     return None
         return None if bad else root
 
+    def _refuse_anchor(self, event: yaml.Event) -> None:
+        self.error(
+            _at(event),
+            "NSH007",
+            "YAML anchors (&name) and aliases (*name) are not allowed here",
+            "write the value out in full where it is needed",
+        )
+
     def _check_duplicate(self, key: Node, seen: dict[str, Node]) -> None:
-        if not isinstance(key, ScalarNode) or NOT_XML.search(key.value):
+        if type(key) is not ScalarNode:
             return
-        if key.value in seen:
+        if key.value in seen and not NOT_XML.search(key.value):
             first = self.line(seen[key.value])
             self.error(
                 key,
@@ -196,18 +212,15 @@ class Reader:
         else:
             seen[key.value] = key
 
-    def _refuse_characters(self, node: ScalarNode) -> bool:
+    def _refuse_characters(self, node: ScalarNode) -> None:
         """NSH009 for a value holding a character outside XML 1.0's (e.g. from "\\0", "\\ud800")."""
         found = NOT_XML.search(node.value)
-        if found is None:
-            return False
         self.error(
             node,
             "NSH009",
             f"the value holds {describe(found.group())}, which web pages and feeds cannot carry",
             "delete the escape that writes it, such as \\0, \\x01 or \\ud800 (type a character itself)",
         )
-        return True
 
     # ---- typed fields ----
 
