@@ -267,12 +267,14 @@ def changed_files(root: Path, ref: str) -> set[str]:
 def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = None, cwd: Path | None = None) -> Checked:
     """Read and check the site; with `paths`, report only those articles (and site-wide files)."""
     now = now or datetime.now(UTC)
+    warnings: list[Problem] = []  # about site.yml
     try:
-        config = load_config(root)  # refuses a site.yml that leads outside, unread
+        config = load_config(root, warnings=warnings)  # refuses a site.yml that leads outside, unread
     except ContentError as exc:
         return Checked(exc.problems, 0)
     inputs = Inputs(root)
     content, problems = read_content(root, config)
+    problems += warnings
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
     problems += review(content, now, image_sizes(root, content.images))
     found = set(problems)  # read_content reports the paths it refuses too

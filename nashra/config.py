@@ -11,7 +11,7 @@ from babel import Locale, UnknownLocaleError
 
 from .model import SiteConfig
 from .problems import ContentError, Problem, raise_if
-from .yamlnodes import Reader
+from .yamlnodes import NOT_XML, Reader, describe
 
 CONFIG_FILE = "site.yml"
 KEYS = (
@@ -30,10 +30,11 @@ KEYS = (
 )
 DIGITS = ("latn", "arab")
 DEFAULT_BASE_URL = "http://localhost:8000/"
+MAX_LINES = 10  # NSH009 problems in one file
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
 
 
-def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
+def load_config(root: Path, base_url: str | None = None, warnings: list[Problem] | None = None) -> SiteConfig:
     from .safefiles import Inputs  # it uses CONFIG_FILE
 
     if refused := Inputs(root).judge(CONFIG_FILE):  # a link out of the project is never read
@@ -44,7 +45,7 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
             [Problem(CONFIG_FILE, 0, 0, "NSH201", "site.yml is missing", "create it with at least 'title: ...'")]
         )
     text = read_text(path, CONFIG_FILE)
-    return parse_config(text, base_url)
+    return parse_config(text, base_url, warnings)
 
 
 def read_text(path: Path, relpath: str) -> str:
@@ -53,7 +54,11 @@ def read_text(path: Path, relpath: str) -> str:
 
 
 def decode_text(data: bytes, relpath: str) -> str:
-    """Decode UTF-8 (a BOM is dropped, CRLF becomes LF) or raise a located problem."""
+    """Decode UTF-8 (a BOM is dropped, CRLF becomes LF) or raise a located problem.
+
+    A form feed or vertical tab (what a paste from a word processor leaves) becomes a
+    space; any other character that web pages and feeds cannot carry is refused (NSH009).
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -61,11 +66,38 @@ def decode_text(data: bytes, relpath: str) -> str:
         raise ContentError(
             [Problem(relpath, line, 0, "NSH001", "the file is not UTF-8 text", "save it again as UTF-8")]
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\f" in text or "\v" in text:
+        text = text.replace("\f", " ").replace("\v", " ")
+    if NOT_XML.search(text):
+        raise ContentError(character_problems(text, relpath))
+    return text
 
 
-def parse_config(text: str, base_url: str | None = None) -> SiteConfig:
-    """Read site.yml's text. `base_url` overrides the file's for one build."""
+def character_problems(text: str, relpath: str) -> list[Problem]:
+    """NSH009 at the first such character of each line, for the first MAX_LINES lines that hold one."""
+    problems: list[Problem] = []
+    found = NOT_XML.search(text)
+    while found and len(problems) < MAX_LINES:
+        start = found.start()
+        problems.append(
+            Problem(
+                relpath,
+                text.count("\n", 0, start) + 1,
+                start - text.rfind("\n", 0, start),
+                "NSH009",
+                f"the text holds {describe(found.group())}, which web pages and feeds cannot carry",
+                "delete it: it is invisible, so retype the text around it",
+            )
+        )
+        end = text.find("\n", start)
+        found = NOT_XML.search(text, end) if end >= 0 else None
+    return problems
+
+
+def parse_config(text: str, base_url: str | None = None, warnings: list[Problem] | None = None) -> SiteConfig:
+    """Read site.yml's text. `base_url` overrides the file's for one build; `warnings` (for
+    `check`) receives the warnings about it."""
     r = Reader(CONFIG_FILE)
     node = r.compose(text)
     fields = {} if node is None else r.mapping(node, KEYS, "site.yml", required=("title",))
@@ -117,6 +149,8 @@ def parse_config(text: str, base_url: str | None = None) -> SiteConfig:
             )
         r.error(fields["base_url"], "NSH204", problem, "e.g. 'base_url: https://example.github.io/nashra/'")
     raise_if(r.problems)
+    if warnings is not None:
+        warnings += r.problems
     return SiteConfig(
         title=title or "",
         description=text_of("description", "") or "",

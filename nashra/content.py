@@ -38,6 +38,8 @@ STATIC_DIR = "templates/static"
 
 REQUIRED = ("title", "date", "topics", "summary", "source")
 OPTIONAL = ("slug", "updated", "author", "image", "draft", "lang", "correction")
+FRONT_VALUES = 1000  # scalars, lists and mappings in one front matter; an article has about 30
+YEARS = range(1000, 9999)  # 1000-9998: see in_years
 DATE_HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM, e.g. 2024-06-17T19:01"
 SLUG_HINT = "use lower-case Latin letters, digits and single hyphens, e.g. putin-visit"
 
@@ -76,7 +78,7 @@ def parse_topics(text: str, path: str = TOPICS_FILE) -> tuple[tuple[Topic, ...],
             else:
                 seen[slug] = r.line(fields["slug"])
                 topics.append(Topic(slug, name, description or ""))
-    if node is not None and not topics and not r.problems:
+    if node is not None and not topics and not has_errors(r.problems):
         r.error(node, "NSH005", "topics.yml lists no topics", "add at least one '- slug: ...' entry")
     return tuple(topics), r.problems
 
@@ -103,6 +105,13 @@ def parse_datetime(value: str, tz: ZoneInfo) -> datetime:
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
 
 
+def in_years(moment: datetime) -> bool:
+    """Whether the year written is in YEARS: four digits, as feeds, sitemaps and JSON-LD write
+    them (RFC 822, RFC 3339), and a day away from datetime's ends, so that moving the moment to
+    UTC or to any timezone cannot overflow (9999-12-31T23:59-05:00 would)."""
+    return moment.year in YEARS
+
+
 def parse_article(
     relpath: str, text: str, topics: tuple[Topic, ...], tz: ZoneInfo
 ) -> tuple[Article | None, list[Problem]]:
@@ -124,7 +133,7 @@ def parse_article(
             Problem(relpath, 1, 1, "NSH003", "the front matter is not closed", "add a line '---' after the last key")
         ]
     front, body, body_line = split
-    r = Reader(relpath, first_line=2)
+    r = Reader(relpath, first_line=2, max_values=FRONT_VALUES)
     node = r.compose(front)
     if node is None:
         if not r.problems:
@@ -142,7 +151,7 @@ def parse_article(
             "a 'correction' needs 'updated': the date and time it was corrected",
             "add 'updated: YYYY-MM-DDTHH:MM'",
         )
-    if r.problems or any(values.get(k) is None for k in REQUIRED):
+    if has_errors(r.problems) or any(values.get(k) is None for k in REQUIRED):
         return None, r.problems
     article = Article(
         front_digest=digest(front),
@@ -195,7 +204,16 @@ def _correction(r, node, topics, tz):
 
 def _date(name: str) -> Callable:
     def read(r, node, topics, tz):
-        return r.checked(node, name, lambda v: parse_datetime(v, tz), f"'{name}' is not a valid date", DATE_HINT)
+        moment = r.checked(node, name, lambda v: parse_datetime(v, tz), f"'{name}' is not a valid date", DATE_HINT)
+        if moment is not None and not in_years(moment):
+            r.error(
+                node,
+                "NSH104",
+                f"'{name}' is outside the years {YEARS.start}-{YEARS.stop - 1}: '{node.value.strip()}'",
+                "check the year, e.g. 2024-06-17T19:01",
+            )
+            return None
+        return moment
 
     return read
 
@@ -489,7 +507,7 @@ def read_content(
             after_parse.take(more)
         if article is not None:
             found_links[relpath] = links
-            if cache and not found:
+            if cache and not has_errors(found):
                 cache.keep_article(relpath, article.digest, article)
         articles[i] = article
     articles = [a for a in articles if a is not None]

@@ -43,6 +43,6 @@ def has_errors(problems: list[Problem]) -> bool:
 
 
 def raise_if(problems: list[Problem]) -> None:
-    """Raise ContentError when any problem is an error."""
+    """Raise ContentError with the errors, when there are any (warnings are for `check`)."""
     if has_errors(problems):
-        raise ContentError(problems)
+        raise ContentError([p for p in problems if p.severity == "error"])

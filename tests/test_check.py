@@ -40,6 +40,11 @@ BUILD_CODES = {
     "not-utf8.md": "NSH001",
     "bad-lang.md": "NSH110",
     "bad-draft.md": "NSH103",
+    "yaml-alias.md": "NSH007",
+    "yaml-deep.md": "NSH008",
+    "control-escape.md": "NSH009",
+    "control-raw.md": "NSH009",
+    "date-out-of-range.md": "NSH104",
 }
 # tests/fixtures/check/<file> -> (line, column, code, severity): one problem each, the build's or check's own
 CHECK_EXPECTED = {
@@ -54,6 +59,7 @@ CHECK_EXPECTED = {
     "http-link.md": (11, 29, "NSH406", "warning"),
     "heading-skipped.md": (13, 1, "NSH407", "warning"),
     "image-large.md": (13, 15, "NSH408", "warning"),
+    "bidi-title.md": (2, 8, "NSH409", "warning"),
 }
 
 
@@ -118,7 +124,7 @@ def test_all_three_formats_give_every_expected_code_file_and_line(broken_site, c
     status, out, _ = run(capsys, "--root", str(broken_site))
     assert status == 1
     assert parsed(TEXT_LINE, out) == from_json
-    assert out.splitlines()[-1] == "22 errors and 10 warnings in 36 articles."
+    assert out.splitlines()[-1] == "27 errors and 11 warnings in 42 articles."
 
     monkeypatch.chdir(broken_site)  # GitHub annotates paths relative to the working directory
     status, out, _ = run(capsys, "--format", "github")
@@ -313,7 +319,7 @@ def test_job_summary_gets_a_table(broken_site, tmp_path, monkeypatch, capsys):
     assert run(capsys, "--root", str(broken_site), "--format", "github")[0] == 1
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n### Nashra check")
-    assert "❌ 22 errors and 10 warnings in 36 articles." in text
+    assert "❌ 27 errors and 11 warnings in 42 articles." in text
     assert "| | File | Line | Code | Problem | How to fix |" in text
     rows = [line for line in text.splitlines() if line.startswith("| ❌") or line.startswith("| ⚠️")]
     assert len(rows) == len(expected_problems())

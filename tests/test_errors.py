@@ -32,6 +32,11 @@ EXPECTED = {
     "not-utf8.md": [(10, "the file is not UTF-8 text")],
     "bad-lang.md": [(8, "unknown language tag 'xx-nonsense-tag'")],
     "bad-draft.md": [(8, "'draft' must be true or false")],
+    "yaml-alias.md": [(4, "YAML anchors (&name) and aliases (*name) are not allowed here")],
+    "yaml-deep.md": [(8, "the values are nested more than 20 levels deep")],
+    "control-escape.md": [(5, "the value holds the invisible control character U+0001, which web pages")],
+    "control-raw.md": [(10, "the text holds the invisible control character U+0001, which web pages")],
+    "date-out-of-range.md": [(3, "'date' is outside the years 1000-9998: '9999-12-31T23:59-05:00'")],
 }
 
 
