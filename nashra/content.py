@@ -23,6 +23,7 @@ from .bodyscan import Link, find_links
 from .cache import Cache, digest, digest_bytes
 from .config import decode_text, read_text
 from .links import check_links
+from .markup import body_problems
 from .model import Article, Content, Image, SiteConfig, Source, Topic
 from .parallel import run_chunks
 from .problems import ContentError, Problem, has_errors, raise_if
@@ -141,6 +142,7 @@ def parse_article(
             "a 'correction' needs 'updated': the date and time it was corrected",
             "add 'updated: YYYY-MM-DDTHH:MM'",
         )
+    r.problems += body_problems(relpath, body, body_line)  # before Python-Markdown ever sees the body
     if r.problems or any(values.get(k) is None for k in REQUIRED):
         return None, r.problems
     article = Article(
