@@ -84,11 +84,15 @@ def find_links(body: str, body_line: int = 1) -> list[Link]:
     if "<" in text:
         found += [(m.start(1), m.group(1), False) for m in AUTOLINK.finditer(text)]
     links = []
+    line, line_start, counted = 1, 0, 0  # the positions come in order: count each line break once
     for pos, url, image in sorted(found):
         if url.startswith("<") and url.endswith(">"):
             url, pos = url[1:-1], pos + 1
-        line, col = position(text, pos)
-        links.append(Link(body_line + line - 1, col, url.strip(), image))
+        line += text.count("\n", counted, pos)
+        counted = pos
+        if line > 1:
+            line_start = text.rfind("\n", line_start, pos) + 1 or line_start
+        links.append(Link(body_line + line - 1, pos - line_start + 1, url.strip(), image))
     return links
 
 
