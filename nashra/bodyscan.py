@@ -2,13 +2,14 @@
 
 Pure text scanning, no rendering: code (fenced blocks, `spans`), HTML comments and
 backslash-escaped punctuation are blanked out first, keeping every offset, so a
-position in the blanked text is a position in the file. Raw HTML is not scanned:
-only Markdown links count.
+position in the blanked text is a position in the file. Of raw HTML only the src
+of an <img> is read (a picture the page would fetch); its links are not.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ _CHAR = r"(?:[^\[\]\n]|\n(?![ \t]*(?:\n|\Z)))"
 INLINE = re.compile(rf"(!?)\[((?:{_CHAR}|\[{_CHAR}{{0,{TEXT_MAX}}}\]){{0,{TEXT_MAX}}})\]\(")
 TITLE_END = {'"': '"', "'": "'", "(": ")"}
 REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^<>\n]*>|\S+)", re.M)
+# A raw HTML <img> and its src, for the site's images and NSH123 (the quotes as html.parser reads them).
+HTML_IMG = re.compile(r"""<img(?=[\s/>])[^>]*?[\s/"']src[ \t\n]*=[ \t\n]*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>")
 ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)", re.M)
 SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -83,6 +86,9 @@ def find_links(body: str, body_line: int = 1) -> list[Link]:
         found += [(m.start(1), m.group(1), False) for m in REFERENCE.finditer(text)]
     if "<" in text:
         found += [(m.start(1), m.group(1), False) for m in AUTOLINK.finditer(text)]
+        for m in HTML_IMG.finditer(text):
+            value = next(i for i in (1, 2, 3) if m.group(i) is not None)
+            found.append((m.start(value), html.unescape(m.group(value)), True))
     links = []
     line, line_start, counted = 1, 0, 0  # the positions come in order: count each line break once
     for pos, url, image in sorted(found):

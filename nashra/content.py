@@ -254,12 +254,12 @@ def _image(r, node, topics, tz):
     caption = r.text(fields["caption"], "caption", required=False) if "caption" in fields else None
     if src is None or alt is None:
         return None
-    if not (is_web_url(src) or is_safe_relpath(src)):
+    if not is_safe_relpath(src):
         r.error(
             fields["src"],
             "NSH109",
-            f"image src '{src}' must be a file under content/images/ or an https:// URL",
-            "e.g. 'src: putin-visit.jpg'",
+            f"image src '{src}' must be the name of a file in content/images/",
+            "download the picture, with permission, into content/images/ and write its name, e.g. 'src: visit.jpg'",
         )
         return None
     return Image(src, alt, caption)
