@@ -134,10 +134,10 @@ def _markdown(without: frozenset[tuple[str, str]] = frozenset()) -> markdown.Mar
 MAX_BODY = 100_000
 MAX_SCAN = 1_000_000
 MAX_DEPTH = 32
-_BLOCK_END = r"\n[ \t]*(?=\n)|\Z"
-_BRACKETS = re.compile(rf"[\[\]]|{_BLOCK_END}")
-_PARENS = re.compile(rf"\]\(|[()]|{_BLOCK_END}")
-_TICKS = re.compile(rf"`+|{_BLOCK_END}")
+_BRACKETS = re.compile(r"[\[\]\n]")  # a line break may end a paragraph (blank_after); so does the end
+_PARENS = re.compile(r"[()\n]")
+_TICKS = re.compile(r"`+|\n")
+_BLANK_AFTER = re.compile(r"[ \t]*(?:\n|\Z)")
 _TAG = re.compile(r"<[a-zA-Z]")
 _TAG_END = re.compile(r""">|=[ \t\n]*(["'])""")
 _NESTING = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)|>[ \t]?")
@@ -176,6 +176,9 @@ def body_problems(path: str, body: str, body_line: int) -> list[Problem]:
                 "indent less: a few levels of lists and quotes are enough",
             )
         )
+    # No place is read further than the body is long: most bodies need no closer look.
+    if sum(map(body.count, ("[", "](", "`", "<"))) * len(body) <= MAX_SCAN:
+        return found
     costs = scan_costs(body)
     if sum(cost for cost, _, _ in costs.values()) > MAX_SCAN:
         kind, (_, _, pos) = max(costs.items(), key=lambda item: item[1][0])
@@ -219,6 +222,9 @@ def scan_costs(text: str) -> dict[str, tuple[int, int, int]]:
             most, where = (cost, starts[0]) if cost > most else (most, where)
             costs[kind] = [total + len(starts) * stop - sum(starts), most, where]
 
+    def paragraph_ends(match: re.Match) -> bool:
+        return match.group() == "\n" and bool(_BLANK_AFTER.match(text, match.end()))
+
     if "[" in text:
         opened: list[int] = []
         for match in _BRACKETS.finditer(text):
@@ -227,33 +233,36 @@ def scan_costs(text: str) -> dict[str, tuple[int, int, int]]:
             elif match.group() == "]":
                 if opened:
                     add("[", opened.pop(), match.start())
-            else:
+            elif opened and paragraph_ends(match):
                 add_all("[", opened, match.start())
                 opened.clear()
+        add_all("[", opened, len(text))
     if "](" in text:
         parens: list[tuple[int, bool]] = []  # where, and whether a link's
         for match in _PARENS.finditer(text):
-            if match.group() in {"](", "("}:
-                parens.append((match.end() - 1, match.group() == "]("))
+            if match.group() == "(":
+                parens.append((match.start(), text[match.start() - 1 : match.start()] == "]"))
             elif match.group() == ")":
                 if parens:
                     start, link = parens.pop()
                     if link:
                         add("](", start, match.start())
-            else:
+            elif parens and paragraph_ends(match):
                 add_all("](", [start for start, link in parens if link], match.start())
                 parens.clear()
+        add_all("](", [start for start, link in parens if link], len(text))
     if "`" in text:
         runs: dict[int, int] = {}  # length -> where a run of it waits for its closing run
         for match in _TICKS.finditer(text):
-            length = len(match.group()) if match.group().startswith("`") else 0
+            length = len(match.group()) if match.group() != "\n" else 0
             if length in runs:
                 add("`", runs.pop(length), match.start())
             elif length:
                 runs[length] = match.start()
-            else:
+            elif runs and paragraph_ends(match):
                 add_all("`", sorted(runs.values()), match.start())
                 runs.clear()
+        add_all("`", sorted(runs.values()), len(text))
     if "<" in text:
         for match in _TAG.finditer(text):
             pos = match.start()
