@@ -2,12 +2,14 @@
 
 Pure text scanning, no rendering: code (fenced blocks, `spans`), HTML comments and
 backslash-escaped punctuation are blanked out first, keeping every offset, so a
-position in the blanked text is a position in the file. Raw HTML is not scanned:
-only Markdown links count.
+position in the blanked text is a position in the file. Of raw HTML only the src
+of an <img> is read (a picture the page would fetch); its links are not.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import re
 from dataclasses import dataclass
 
@@ -23,6 +25,8 @@ _CHAR = r"(?:[^\[\]\n]|\n(?![ \t]*(?:\n|\Z)))"
 INLINE = re.compile(rf"(!?)\[((?:{_CHAR}|\[{_CHAR}{{0,{TEXT_MAX}}}\]){{0,{TEXT_MAX}}})\]\(")
 TITLE_END = {'"': '"', "'": "'", "(": ")"}
 REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^<>\n]*>|\S+)", re.M)
+# A raw HTML <img> and its src, for the site's images and NSH123 (the quotes as html.parser reads them).
+HTML_IMG = re.compile(r"""<img(?=[\s/>])[^>]*?[\s/"']src[ \t\n]*=[ \t\n]*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)>")
 ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)", re.M)
 SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -78,65 +82,113 @@ def find_links(body: str, body_line: int = 1) -> list[Link]:
     text = blank(body)
     found: list[tuple[int, str, bool]] = []
     if "[" in text:
-        _inline(text, 0, len(text), found)
+        _inline(text, 0, len(text), found, _Scanner(text))
         found += [(m.start(1), m.group(1), False) for m in REFERENCE.finditer(text)]
     if "<" in text:
         found += [(m.start(1), m.group(1), False) for m in AUTOLINK.finditer(text)]
+        for m in HTML_IMG.finditer(text):
+            value = next(i for i in (1, 2, 3) if m.group(i) is not None)
+            found.append((m.start(value), html.unescape(m.group(value)), True))
     links = []
+    line, line_start, counted = 1, 0, 0  # the positions come in order: count each line break once
     for pos, url, image in sorted(found):
         if url.startswith("<") and url.endswith(">"):
             url, pos = url[1:-1], pos + 1
-        line, col = position(text, pos)
-        links.append(Link(body_line + line - 1, col, url.strip(), image))
+        line += text.count("\n", counted, pos)
+        counted = pos
+        if line > 1:
+            line_start = text.rfind("\n", line_start, pos) + 1 or line_start
+        links.append(Link(body_line + line - 1, pos - line_start + 1, url.strip(), image))
     return links
 
 
-def _inline(text: str, start: int, end: int, found: list[tuple[int, str, bool]]) -> None:
+def _inline(text: str, start: int, end: int, found: list[tuple[int, str, bool]], scan: _Scanner) -> None:
     pos = start
     while True:
         match = INLINE.search(text, pos, end)
         if not match:
             return
-        link = destination(text, match.end(), end)
+        link = destination(text, match.end(), end, scan)
         if link is None:
             pos = match.start() + 1
             continue
         url_start, url_end, close = link
         found.append((url_start, text[url_start:url_end], match.group(1) == "!"))
-        _inline(text, match.start(2), match.end(2), found)  # an image inside a link's text
+        _inline(text, match.start(2), match.end(2), found, scan)  # an image inside a link's text
         pos = close
 
 
-def destination(text: str, pos: int, end: int) -> tuple[int, int, int] | None:
+_URL_STOP = re.compile(r"[()<\s]")
+
+
+class _Scanner:
+    """What `destination` needs to know of a text, each part found once, so that reading the links of a
+    text stays linear in its length however many `(` it holds: where each `(` of a URL is closed, and
+    where a character is next, remembered from the last search for it."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._closers: dict[int, int] | None = None
+        self._spans: dict[str, tuple[int, int]] = {}  # characters -> (from, to): none of them in between
+
+    def closer(self, pos: int) -> int:
+        """Where the `)` is that closes the `(` at `pos` in its run of text without space or `<`, or -1."""
+        if self._closers is None:
+            self._closers, opened = {}, []
+            for match in _URL_STOP.finditer(self.text):
+                if match.group() == "(":
+                    opened.append(match.start())
+                elif match.group() == ")":
+                    if opened:
+                        self._closers[opened.pop()] = match.start()
+                else:
+                    opened.clear()
+        return self._closers.get(pos, -1)
+
+    def find(self, chars: str, pos: int, end: int) -> int:
+        """The first of `chars` in text[pos:end], or -1."""
+        start, stop = self._spans.get(chars, (0, -1))
+        if not start <= pos <= stop:
+            start, stop = pos, pos
+        if stop < end:
+            match = _pattern(chars).search(self.text, stop, end)
+            stop = match.start() if match else end
+            self._spans[chars] = (start, stop)
+        return stop if stop < end else -1
+
+
+@functools.cache
+def _pattern(chars: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(chars)}]")
+
+
+def destination(text: str, pos: int, end: int, scan: _Scanner | None = None) -> tuple[int, int, int] | None:
     """Read `url "title")` from just after `(`: (url start, url end, after `)`), or None if it is no link.
 
     One pass, no backtracking: whitespace (at most one line break), the URL (`<...>` or
     text with balanced parentheses), an optional title, whitespace, `)`.
     """
+    scan = scan or _Scanner(text)
     pos = _space(text, pos, end)
     if pos < end and text[pos] == "<":
-        close = text.find(">", pos + 1, end)
-        if close < 0 or "<" in text[pos + 1 : close] or "\n" in text[pos + 1 : close]:
+        close = scan.find("<>\n", pos + 1, end)
+        if close < 0 or text[close] != ">":
             return None
         url_start, url_end, pos = pos, close + 1, close + 1
     else:
-        url_start, depth = pos, 0
-        while pos < end and not text[pos].isspace() and text[pos] != "<":
-            if text[pos] == "(":
-                depth += 1
-            elif text[pos] == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            pos += 1
-        if depth:
-            return None
+        url_start = pos
+        while (match := _URL_STOP.search(text, pos, end)) and match.group() == "(":
+            close = scan.closer(match.start())
+            if close < 0 or close >= end:
+                return None  # never closed: the URL ends with a '(' open
+            pos = close + 1
+        pos = match.start() if match else end
         url_end = pos
     after_url = pos
     pos = _space(text, pos, end)
     if pos > after_url and pos < end and text[pos] in TITLE_END:
-        close = text.find(TITLE_END[text[pos]], pos + 1, end)
-        if close < 0 or "\n" in text[pos + 1 : close]:
+        close = scan.find(TITLE_END[text[pos]] + "\n", pos + 1, end)
+        if close < 0 or text[close] == "\n":
             return None
         pos = _space(text, close + 1, end)
     if pos < end and text[pos] == ")":

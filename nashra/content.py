@@ -23,6 +23,7 @@ from .bodyscan import Link, find_links
 from .cache import Cache, digest, digest_bytes
 from .config import decode_text, read_text
 from .links import check_links
+from .markup import body_problems
 from .model import Article, Content, Image, SiteConfig, Source, Topic
 from .parallel import run_chunks
 from .problems import ContentError, Problem, has_errors, raise_if
@@ -151,6 +152,7 @@ def parse_article(
             "a 'correction' needs 'updated': the date and time it was corrected",
             "add 'updated: YYYY-MM-DDTHH:MM'",
         )
+    r.problems += body_problems(relpath, body, body_line)  # before Python-Markdown ever sees the body
     if has_errors(r.problems) or any(values.get(k) is None for k in REQUIRED):
         return None, r.problems
     article = Article(
@@ -271,12 +273,12 @@ def _image(r, node, topics, tz):
     caption = r.text(fields["caption"], "caption", required=False) if "caption" in fields else None
     if src is None or alt is None:
         return None
-    if not (is_web_url(src) or is_safe_relpath(src)):
+    if not is_safe_relpath(src):
         r.error(
             fields["src"],
             "NSH109",
-            f"image src '{src}' must be a file under content/images/ or an https:// URL",
-            "e.g. 'src: putin-visit.jpg'",
+            f"image src '{src}' must be the name of a file in content/images/",
+            "download the picture, with permission, into content/images/ and write its name, e.g. 'src: visit.jpg'",
         )
         return None
     return Image(src, alt, caption)

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import urls
 from .bodyscan import Link, find_links
+from .markup import off_site
 from .model import Article, Topic
 from .problems import Problem
 from .yamlnodes import nearest
@@ -103,6 +104,15 @@ def check_links(
 
 
 def check_link(link: Link, article_path: str, site: SiteMap) -> Problem | None:
+    if link.image and off_site(link.url):
+        return Problem(
+            article_path,
+            link.line,
+            link.col,
+            "NSH123",
+            f"image '{link.url}' is not a file of the site: readers' browsers would fetch it from elsewhere",
+            f"download the picture, with permission, into {IMAGES} and link it there, e.g. '/images/name.jpg'",
+        )
     parts = urlsplit(link.url)
     if parts.scheme or parts.netloc or not parts.path:
         return None  # another site, mailto:, or a #fragment of this page

@@ -7,10 +7,13 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
 from markdown.extensions.toc import TocExtension
+
+from .problems import Problem
 
 # Ids the page templates use; a heading never takes one of them.
 RESERVED_IDS = {"main", "print", "related-title", "correction"}
@@ -47,6 +50,15 @@ ATTRIBUTES = {
     **{f"h{n}": {"id"} for n in range(1, 7)},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def off_site(url: str) -> bool:
+    """Whether a browser would fetch the image at `url` from another host (or a data: or other scheme):
+    read as browsers read it, ASCII space and control characters around it and tabs and line breaks in
+    it dropped, backslashes as slashes (so '\\\\host/x' and '/\\host/x' are off the site too)."""
+    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(33)))).replace("\\", "/")
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc) or url.startswith("//")
 
 
 # Python-Markdown runs every preprocessor over a body, tries every block processor on every block
@@ -110,12 +122,176 @@ def _markdown(without: frozenset[tuple[str, str]] = frozenset()) -> markdown.Mar
     return md
 
 
+# ---- bodies Python-Markdown cannot convert in bounded time ----
+
+# Python-Markdown reads forward from every `[` to its `]` (three processors: link and two references),
+# from every link's `](` to its `)`, from every backtick run to the next run as long, and html.parser
+# reads every `<tag` to its `>`, each through the rest of the paragraph (of the body, for `<`) when
+# nothing closes it: quadratic. A body may make it read at most MAX_SCAN characters so (measured at
+# about 0.55 us each for `[`, the dearest, so under a second), be at most MAX_BODY characters long
+# (whatever it holds, about 2.5 s at most), and nest lists and quotes at most MAX_DEPTH deep (each
+# level is a recursion, and the list processor re-reads the rest at every level).
+MAX_BODY = 100_000
+MAX_SCAN = 1_000_000
+MAX_DEPTH = 32
+_BRACKETS = re.compile(r"[\[\]\n]")  # a line break may end a paragraph (blank_after); so does the end
+_PARENS = re.compile(r"[()\n]")
+_TICKS = re.compile(r"`+|\n")
+_BLANK_AFTER = re.compile(r"[ \t]*(?:\n|\Z)")
+_TAG = re.compile(r"<[a-zA-Z]")
+_TAG_END = re.compile(r""">|=[ \t\n]*(["'])""")
+_NESTING = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)|>[ \t]?")
+COSTLY = {  # kind -> what, and how to fix it
+    "[": ("'[' that no ']' closes", "close each '[' with ']' (a link is [text](address)); a '[' that is text is '\\['"),
+    "](": ("links whose '(' no ')' closes", "close each link's address with ')'; a '(' that is text is '\\('"),
+    "`": ("backticks that no run as long closes", "end each `code` with as many backticks as began it, or write '\\`'"),
+    "<": ("'<' that no '>' closes", "close each HTML tag with '>'; write a '<' that is text as '&lt;'"),
+}
+
+
+def body_problems(path: str, body: str, body_line: int) -> list[Problem]:
+    """NSH124 for a body that would take Python-Markdown too long to convert (see MAX_SCAN), at the
+    line where the excess starts. Linear in the body's length."""
+
+    def problem(pos: int, message: str, hint: str) -> Problem:
+        line = body.count("\n", 0, pos)
+        col = pos - (body.rfind("\n", 0, pos) + 1) + 1
+        return Problem(path, body_line + line, col, "NSH124", message, hint)
+
+    if len(body) > MAX_BODY:
+        return [
+            problem(
+                MAX_BODY,
+                f"the body is {len(body):,} characters long, more than the {MAX_BODY:,} a body may have",
+                "split the text into several articles, or shorten it",
+            )
+        ]
+    found = []
+    deep = next(((depth, pos) for pos, line in _lines(body) if (depth := nesting(line)) > MAX_DEPTH), None)
+    if deep:
+        found.append(
+            problem(
+                deep[1],
+                f"lists or quotes nested {deep[0]} deep, more than the {MAX_DEPTH} a body may have",
+                "indent less: a few levels of lists and quotes are enough",
+            )
+        )
+    # No place is read further than the body is long: most bodies need no closer look.
+    if sum(map(body.count, ("[", "](", "`", "<"))) * len(body) <= MAX_SCAN:
+        return found
+    costs = scan_costs(body)
+    if sum(cost for cost, _, _ in costs.values()) > MAX_SCAN:
+        kind, (_, _, pos) = max(costs.items(), key=lambda item: item[1][0])
+        what, hint = COSTLY[kind]
+        found.append(problem(pos, f"too many {what}, from here on: Markdown would take too long to read it", hint))
+    return found
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def nesting(line: str) -> int:
+    """How deep a line nests lists and quotes: its indentation (4 columns a level) and markers."""
+    stripped = line.lstrip(" \t")
+    if not _NESTING.match(stripped):
+        return 0
+    indent = line[: len(line) - len(stripped)].expandtabs(4)
+    depth, pos = len(indent) // 4, 0
+    while match := _NESTING.match(stripped, pos):
+        depth, pos = depth + 1, match.end()
+        if pos == len(stripped):
+            break
+    return depth
+
+
+def scan_costs(text: str) -> dict[str, tuple[int, int, int]]:
+    """For each costly kind: (characters read in all, most read from one place, that place)."""
+    costs: dict[str, list[int]] = {}
+
+    def add(kind: str, start: int, stop: int) -> None:
+        add_all(kind, [start], stop)
+
+    def add_all(kind: str, starts: list[int], stop: int) -> None:  # `starts` in order
+        if starts:
+            total, most, where = costs.setdefault(kind, [0, -1, 0])
+            cost = stop - starts[0]
+            most, where = (cost, starts[0]) if cost > most else (most, where)
+            costs[kind] = [total + len(starts) * stop - sum(starts), most, where]
+
+    def paragraph_ends(match: re.Match) -> bool:
+        return match.group() == "\n" and bool(_BLANK_AFTER.match(text, match.end()))
+
+    if "[" in text:
+        opened: list[int] = []
+        for match in _BRACKETS.finditer(text):
+            if match.group() == "[":
+                opened.append(match.start())
+            elif match.group() == "]":
+                if opened:
+                    add("[", opened.pop(), match.start())
+            elif opened and paragraph_ends(match):
+                add_all("[", opened, match.start())
+                opened.clear()
+        add_all("[", opened, len(text))
+    if "](" in text:
+        parens: list[tuple[int, bool]] = []  # where, and whether a link's
+        for match in _PARENS.finditer(text):
+            if match.group() == "(":
+                parens.append((match.start(), text[match.start() - 1 : match.start()] == "]"))
+            elif match.group() == ")":
+                if parens:
+                    start, link = parens.pop()
+                    if link:
+                        add("](", start, match.start())
+            elif parens and paragraph_ends(match):
+                add_all("](", [start for start, link in parens if link], match.start())
+                parens.clear()
+        add_all("](", [start for start, link in parens if link], len(text))
+    if "`" in text:
+        runs: dict[int, int] = {}  # length -> where a run of it waits for its closing run
+        for match in _TICKS.finditer(text):
+            length = len(match.group()) if match.group() != "\n" else 0
+            if length in runs:
+                add("`", runs.pop(length), match.start())
+            elif length:
+                runs[length] = match.start()
+            elif runs and paragraph_ends(match):
+                add_all("`", sorted(runs.values()), match.start())
+                runs.clear()
+        add_all("`", sorted(runs.values()), len(text))
+    if "<" in text:
+        for match in _TAG.finditer(text):
+            pos = match.start()
+            while (end := _TAG_END.search(text, pos)) and end.group(1):  # a quoted value may hold '>'
+                close = text.find(end.group(1), end.end())
+                pos = close + 1 if close >= 0 else len(text)
+            add("<", match.start(), end.end() if end else len(text))
+            if costs["<"][0] > MAX_SCAN:
+                break
+    return {kind: (total, most, where) for kind, (total, most, where) in costs.items()}
+
+
 def render_markdown(text: str) -> str:
     """Convert a Markdown body to HTML and sanitise it: no script, handler or javascript: URL survives."""
     md = _markdown(unneeded_parts(text))
     md.reset()
     raw = md.convert(text)
-    return nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None).strip()
+    clean = nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None).strip()
+    return _IMG.sub(_site_image, clean) if "<img" in clean else clean
+
+
+# The backstop for NSH123: an <img> whose src is off the site never leaves the sanitiser.
+_IMG = re.compile(r"<img\s[^<>]*>")
+_SRC = re.compile(r'\ssrc="([^"]*)"')
+
+
+def _site_image(match: re.Match) -> str:
+    src = _SRC.search(match.group(0))
+    return match.group(0) if src and not off_site(html.unescape(src.group(1))) else ""
 
 
 # On nh3's serialisation every '<' and '>' outside markup is escaped, also inside
