@@ -281,7 +281,14 @@ def render_markdown(text: str) -> str:
     md.reset()
     raw = md.convert(text)
     clean = nh3.clean(raw, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None).strip()
+    if "&#" in text:  # a character reference is the only way left to a character XML cannot carry
+        clean = _NOT_XML.sub("\ufffd", clean)
     return _IMG.sub(_site_image, clean) if "<img" in clean else clean
+
+
+# What XML 1.0 (the feeds) cannot carry; raw ones are refused when the file is read (NSH009), and
+# a reference to one (`&#1;`, `&#xFFFE;`) becomes U+FFFD, as HTML does for `&#0;`.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # The backstop for NSH123: an <img> whose src is off the site never leaves the sanitiser.

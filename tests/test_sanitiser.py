@@ -194,3 +194,18 @@ def test_a_built_page_holds_none_of_the_vectors(site: Path):
     page = (site / "output" / "articles" / "vectors" / "index.html").read_text(encoding="utf-8")
     article = page.split('<div class="body">', 1)[1].split('<footer class="article-footer"', 1)[0]
     assert dangers(article) == []
+
+
+def test_character_references_xml_cannot_carry_become_replacement_characters(site: Path):
+    """`&#1;` or `&#xFFFE;` in a body decode to characters no feed can carry: the build gives U+FFFD in
+    their place (as HTML does for `&#0;`) and every feed still parses."""
+    import feedparser
+
+    body = "نص فيه &#1; و&#x1F; و&#xFFFE; و&#11; و&#0; و&#xD800; في وسطه، و&amp; تبقى كما هي.\n"
+    (site / ARTICLE).write_text(FRONT + body, encoding="utf-8")
+    assert build(site) == 0
+    page = (site / "output" / "articles" / "vectors" / "index.html").read_text(encoding="utf-8")
+    article = page.split('<div class="body">', 1)[1].split('<footer class="article-footer"', 1)[0]
+    assert "\ufffd" in article and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", article)
+    feed = feedparser.parse((site / "output" / "feed.xml").read_bytes())
+    assert feed.bozo == 0 and any("\ufffd" in e.content[0].value for e in feed.entries)
