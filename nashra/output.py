@@ -69,7 +69,8 @@ def check_output_dir(output: Path, root: Path, cache: Path | None = None) -> Non
         raise _problem(output, "NSH303", "the output path is an existing file; it was left alone", hint)
     for parent in plain.parents:
         if parent.exists() and not parent.is_dir():
-            raise _problem(output, "NSH303", f"{parent} is a file, so no folder can be made inside it", hint)
+            name = parent.relative_to(top) if parent.is_relative_to(top) else parent
+            raise _problem(output, "NSH303", f"{name} is a file, so no folder can be made inside it", hint)
     if out.is_relative_to(top):
         parts = out.relative_to(top).parts
         for depth in range(1, len(parts)):
@@ -93,9 +94,9 @@ def check_output_dir(output: Path, root: Path, cache: Path | None = None) -> Non
 
 
 def _existing(folder: Path) -> Path:
-    """`folder`, or the nearest of its parents that exists."""
+    """`folder`, or the nearest of its parents that is a folder."""
     folder = folder.absolute()
-    while not folder.exists() and folder != folder.parent:
+    while not folder.is_dir() and folder != folder.parent:
         folder = folder.parent
     return folder
 
