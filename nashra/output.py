@@ -655,6 +655,14 @@ def remove_tree(folder: Path, background: bool) -> None:
     remove_marked(str(folder))
 
 
+def tidy(output: Path, spare: Path | None) -> None:
+    """Remove what interrupted builds left beside `output` and the spare, even when this build
+    finds nothing to write."""
+    remove_leftovers(output.absolute())
+    if spare is not None and spare.parent.is_dir():
+        remove_leftovers(spare.absolute())
+
+
 def remove_leftovers(tree: Path) -> None:
     """What interrupted builds left beside `tree`: new and old trees, known by their marker (an empty
     one too, made just before its marker); any other folder of these names is left alone."""

@@ -33,7 +33,7 @@ from .config import CONFIG_FILE, load_config
 from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, list_files, load_content
 from .feeds import plan_feeds
 from .model import Entry
-from .output import check_output_dir, claim_output, write_output
+from .output import check_output_dir, claim_output, tidy, write_output
 from .render import load_templates, plan_pages
 from .site import build_site, with_body
 
@@ -64,6 +64,7 @@ def run_build(
     """
     with claim_output(output, root):
         check_output_dir(output, root, root / DEFAULT_FOLDER if use_cache else None)
+        tidy(output, root / DEFAULT_FOLDER / SPARE if use_cache else None)
         return _run_build(root, output, base_url, drafts, use_cache, progress)
 
 
