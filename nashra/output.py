@@ -368,9 +368,9 @@ def _write(
     except BaseException as exc:
         if isinstance(exc, OSError):  # for the message: what this build would have written
             exc.nashra_needed = _needed(to_make, copies, manifest, previous, tree == fresh and links)
-        shutil.rmtree(fresh, ignore_errors=True)
+        remove_marked(fresh)  # its marker last: a kill now leaves a known leftover
         if touched:
-            shutil.rmtree(tree, ignore_errors=True)
+            remove_marked(tree)
         raise
     if had_output:  # the previous tree is now at `tree`
         if spare is not None and previous and _keep_as_spare(spare, output, previous):
@@ -409,7 +409,7 @@ def _update_in_place(
         except IsADirectoryError:  # a folder of the old site where the new one has a file
             shutil.rmtree(target)
             os.replace(f"{fresh}/{relpath}", target)
-    shutil.rmtree(fresh)
+    remove_marked(fresh)
 
 
 def _needed(to_make, copies, manifest, previous, links) -> int:
@@ -639,6 +639,16 @@ def remove_marked(folder: str) -> None:
             os.rmdir(folder)
 
 
+def _fewer_files(folder: Path, limit: int) -> bool:
+    """Whether the tree at `folder` holds fewer than `limit` entries (counting stops there)."""
+    count = 0
+    for _, dirs, files in os.walk(folder):
+        count += len(dirs) + len(files)
+        if count >= limit:
+            return False
+    return True
+
+
 def remove_tree(folder: Path, background: bool) -> None:
     if background:
         try:
@@ -669,7 +679,7 @@ def remove_leftovers(tree: Path) -> None:
     for pattern in (f".{tree.name}-new-*", f".{tree.name}-old-*"):
         for path in tree.parent.glob(pattern):
             if is_build(path) and path.is_dir():
-                remove_tree(path, background=True)
+                remove_tree(path, background=not _fewer_files(path, BACKGROUND_REMOVAL_FROM))
             elif path.is_dir() and not path.is_symlink():
                 with contextlib.suppress(OSError):
                     path.rmdir()

@@ -58,7 +58,7 @@ def change_template(site: Path, n: int) -> None:
 
 def wait_until_gone(folder: Path, pattern: str) -> list[str]:
     """Leftovers are removed by a detached process: wait (bounded) for it."""
-    for _ in range(300):
+    for _ in range(1200):  # at low priority, on a busy machine, it can take a while
         left = sorted(p.name for p in folder.glob(pattern))
         if not left:
             return []
@@ -74,8 +74,17 @@ BUILD = (
     "import sys; sys.path.insert(0, sys.argv[1]); from nashra import output; "
     "output.BACKGROUND_REMOVAL_FROM = 200; from nashra.cli import main; sys.exit(main(sys.argv[2:]))"
 )
-KILLS = 15
+KILLS = {0: 6, 1: 12}  # kind of change -> kills, at moments spread evenly over the build (or its writing)
 KILLS_A_BUILD = 3  # killed builds in a row before one is let finish
+
+
+def schedule() -> list[tuple[int, list[float]]]:
+    """Groups of (kind, moments): each group's kills early, middle and late; together every moment."""
+    groups: dict[int, list[list[float]]] = {}
+    for kind, n in KILLS.items():
+        order = [((j * 5) % n + 0.5) / n for j in range(n)]  # 5 is prime to both counts
+        groups[kind] = [order[i : i + KILLS_A_BUILD] for i in range(0, n, KILLS_A_BUILD)]
+    return [(kind, groups[kind].pop(0)) for kind in (0, 1, 1, 0, 1, 1)]
 
 
 def start_build(site: Path) -> subprocess.Popen:
@@ -93,37 +102,72 @@ def finish_build(site: Path) -> None:
     assert proc.returncode == 0, err
 
 
+def trees(site: Path) -> set[str]:
+    """The trees a build makes while it writes, beside output/ or the spare, and the spare's manifest."""
+    cache = site / ".nashra-cache"
+    found = {p.name for pattern in (".output-new-*", ".output-old-*") for p in site.glob(pattern)}
+    found |= {p.name for pattern in (".spare-new-*", ".spare-old-*") for p in cache.glob(pattern)}
+    return found | ({SPARE_STATE} if (cache / "spare" / SPARE_STATE).exists() else set())
+
+
+def wait_for_writing(site: Path, proc: subprocess.Popen, before: set[str]) -> None:
+    """Until the build begins to write: a new tree appears, or the spare's manifest goes."""
+    while proc.poll() is None:
+        now = trees(site)
+        if now - before or (SPARE_STATE in before and SPARE_STATE not in now):
+            return
+        time.sleep(0.001)
+
+
 def test_a_killed_build_leaves_the_previous_or_the_new_output(tmp_path: Path):
-    """SIGKILL a real build of 1,200 articles (a template changed: every article page is made
-    again, by the forked workers) at 15 moments spread over its run, three in a row before a
-    build is let finish; each time output/ must be one of the two complete sites, and the build
-    that finishes must leave nothing behind."""
+    """SIGKILL a real build of 1,200 articles at 18 moments, three in a row before a build is let
+    finish, for two kinds of change: a template (every article page is made again, by the forked
+    workers; 6 kills spread over the build) and one article's body (a few files made, the rest taken
+    from the previous trees; 12 kills spread over its writing, where the moves once were). Each time
+    output/ must be one of the two complete sites, and the build that finishes must leave nothing
+    behind."""
     site = tmp_path / "site"
     generate(site, 1200)
     finish_build(site)
-    previous = hashes(site / "output")
-    change_template(site, 0)
-    started = time.perf_counter()
-    finish_build(site)
-    duration = time.perf_counter() - started
-    inputs = sorted(p.name for p in site.iterdir())
-    assert hashes(site / "output") != previous
-    for group in range(0, KILLS, KILLS_A_BUILD):
+    article = min((site / "content/articles").rglob("*.md"))
+    text = article.read_text(encoding="utf-8")
+    changes = [
+        lambda n: change_template(site, n),
+        lambda n: article.write_text(f"{text}\nفقرة أضيفت في التغيير {n}.\n", encoding="utf-8"),
+    ]
+    durations = []  # of the whole build for a template, of its writing for a body
+    for kind, change in enumerate(changes):
         previous = hashes(site / "output")
-        change_template(site, group + 1)  # a new site, unlike both output/ and the spare
+        change(100 + kind)
+        before = trees(site)
+        proc = start_build(site)
+        started = time.perf_counter()
+        if kind == 1:
+            wait_for_writing(site, proc, before)
+        begun = time.perf_counter()
+        assert proc.wait(timeout=300) == 0
+        durations.append(time.perf_counter() - (started if kind == 0 else begun))
+        assert hashes(site / "output") != previous
+    inputs = sorted(p.name for p in site.iterdir())
+    for group, (kind, moments) in enumerate(schedule()):
+        previous = hashes(site / "output")
+        changes[kind](group)  # a new site, unlike both output/ and the spare
         killed = []
-        for kill in range(group, group + KILLS_A_BUILD):  # the next of them starts from what this one left
+        for moment in moments:  # the next kill starts from what this one left
+            before = trees(site)
             proc = start_build(site)
-            time.sleep(duration * (kill + 0.5) / KILLS)
+            if kind == 1:  # from when the build begins to write: the moves that once left output/ partial
+                wait_for_writing(site, proc, before)
+            time.sleep(durations[kind] * moment)
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=60)
             killed.append(hashes(site / "output"))
         finish_build(site)
         new = hashes(site / "output")  # builds are deterministic: the one the killed builds were making
         assert new != previous
-        for kill, found in enumerate(killed, start=group):
-            assert found in (previous, new), f"kill {kill}: output/ is partial"
-        assert sorted(p.name for p in site.iterdir()) == inputs, f"kills {group}-: left beside output/"
+        for moment, found in zip(moments, killed, strict=True):
+            assert found in (previous, new), f"killed at {moment:.2f} of {'a template' if kind == 0 else 'a body'}"
+        assert sorted(p.name for p in site.iterdir()) == inputs, f"group {group}: left beside output/"
     assert wait_until_gone(site / ".nashra-cache", ".spare-*") == []
 
 
