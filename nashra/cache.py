@@ -9,6 +9,7 @@ ignored with a warning and the work is done again.
     .nashra-cache/articles.jsonl      parsed articles, a line each (JSON)
     .nashra-cache/index.json          where each prepared body is, its word count, the page manifest
     .nashra-cache/bodies/<name>.pack  prepared bodies, each its checksum, a newline and its HTML
+    .nashra-cache/spare/              the tree output/ held before, brought up to date by the next build
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .output import check_relpath
 FORMAT = 4  # 4: words counted between spaces (the bodies cache holds word counts)
 ARTICLES = "articles.jsonl"
 DEFAULT_FOLDER = ".nashra-cache"
+SPARE = "spare"  # output.py keeps the previous output tree here, with its own manifest
 
 
 def digest(*parts: str) -> str:

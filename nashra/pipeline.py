@@ -20,6 +20,7 @@ from pathlib import Path
 from .bodies import PrepareParsed, body_html, keyed, prepare_bodies
 from .cache import (
     DEFAULT_FOLDER,
+    SPARE,
     Cache,
     digest,
     file_digests,
@@ -32,7 +33,7 @@ from .config import CONFIG_FILE, load_config
 from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, load_content
 from .feeds import plan_feeds
 from .model import Entry
-from .output import check_output_dir, write_output
+from .output import check_output_dir, claim_output, tidy, write_output
 from .problems import raise_if
 from .render import load_templates, plan_pages
 from .safefiles import input_files
@@ -59,17 +60,33 @@ def run_build(
     use_cache: bool = True,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> BuildResult:
-    """Build the site at `root` into `output`; raises ContentError with every problem found."""
+    """Build the site at `root` into `output`; raises ContentError with every problem found.
+
+    One build at a time: a second one, into the same folder or of the same site, refuses at once.
+    """
+    with claim_output(output, root):
+        check_output_dir(output, root, root / DEFAULT_FOLDER if use_cache else None)
+        tidy(output, root / DEFAULT_FOLDER / SPARE if use_cache else None)
+        return _run_build(root, output, base_url, drafts, use_cache, progress)
+
+
+def _run_build(
+    root: Path,
+    output: Path,
+    base_url: str | None,
+    drafts: bool,
+    use_cache: bool,
+    progress: Callable[[int, int], None],
+) -> BuildResult:
     started = time.perf_counter()
-    check_output_dir(output, root)
     config = load_config(root, base_url)
-    templates = load_templates(root / "templates")
     cache_dir = root / DEFAULT_FOLDER
     notes: list[str] = []  # warnings before the cache is opened
     stamp = read_stamp(cache_dir, notes) if use_cache else {}
     known = stamp.get("files") if isinstance(stamp.get("files"), dict) else None
     states: dict[str, list] = {}  # for the stamp: what the next build needs to trust these digests
     digests = input_digests(root, known, states)
+    templates = load_templates(root / "templates")  # once the paths are known to stay inside the project
     inputs = digest(config.base_url, str(drafts), fingerprint_files(root, sorted(digests), digests))
     if stamp_matches(stamp, inputs, output):
         try:
@@ -114,6 +131,7 @@ def run_build(
             pages + feeds,
             copies,
             previous=cache.manifest(output),
+            spare=cache_dir / SPARE if use_cache else None,
             progress=lambda done: progress(done, total),
         )
         counts = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -13,7 +14,8 @@ from conftest import build, make_site
 
 from nashra import bodies, content, output, parallel
 from nashra.cache import FORMAT, digest_bytes, file_digests
-from nashra.output import Planned, plan_moves, write_output
+from nashra.output import Planned, write_output
+from nashra.problems import ContentError
 
 VISIT = "content/articles/2024/06/visit.md"
 
@@ -220,37 +222,22 @@ def test_each_body_is_converted_once_where_its_article_was_parsed(site: Path, mo
     assert len(converted) == 1
 
 
-def test_plan_moves_takes_whole_folders_where_nothing_changed():
-    old = [
-        "index.html",
-        "articles/a/index.html",
-        "articles/b/index.html",
-        "topics/x/index.html",
-        "topics/x/feed.xml",
-        "topics/y/index.html",
-        "gone/index.html",
-    ]
-    carried = ["articles/a/index.html", "topics/x/index.html", "topics/y/index.html"]
-    fresh = ["index.html", "articles/b/index.html", "topics/x/feed.xml"]
-    assert plan_moves(old, carried, fresh) == ["articles/a", "topics/x/index.html", "topics/y"]
-
-
-def test_a_failure_while_moving_puts_the_old_tree_back(tmp_path: Path, monkeypatch):
+def test_a_failure_while_linking_leaves_the_old_tree_alone(tmp_path: Path, monkeypatch):
     out = tmp_path / "output"
     files = [Planned(f"articles/{n}/index.html", f"k{n}", lambda n=n: f"page {n}".encode()) for n in range(5)]
     first = write_output(out, files, {})
     before = tree(out)
     changed = [*files[:4], Planned("articles/4/index.html", "new", lambda: b"changed")]
-    real_rename, calls = os.rename, []
+    real_link, calls = os.link, []
 
-    def failing_rename(src, dst):
+    def failing_link(src, dst):
         calls.append(src)
         if len(calls) == 3:
-            raise OSError("disk trouble")
-        return real_rename(src, dst)
+            raise OSError(errno.EIO, "disk trouble")
+        return real_link(src, dst)
 
-    monkeypatch.setattr(output.os, "rename", failing_rename)
-    with pytest.raises(OSError, match="disk trouble"):
+    monkeypatch.setattr(output.os, "link", failing_link)
+    with pytest.raises(ContentError, match="1 problem"):
         write_output(out, changed, {}, previous=first.manifest)
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
