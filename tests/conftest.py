@@ -13,6 +13,16 @@ from nashra.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The front matter of a test article in the fixture site: its body starts on line 9.
+TEST_FRONT = """---
+title: عنوان
+date: 2024-06-10T10:00:00
+topics: [politics]
+summary: ملخص قصير للخبر يكفي لقائمة الأخبار وللخلاصة في الموقع.
+source:
+  name: مصدر
+---
+"""
 
 
 def make_site(dest: Path, fixture: str = "site") -> Path:

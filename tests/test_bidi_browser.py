@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import build, make_site
 from pages_server import PagesServer
-from test_browser import CHROMIUM, CHROMIUM_ARGS, need
+from test_browser import browser, need  # noqa: F401 (browser: the module's one Chromium)
 from test_typography import NUMBER_JOINS_THE_NAME, NUMBER_STAYS_IN_THE_SENTENCE
 
 from nashra.typography import isolate_text
@@ -116,24 +116,11 @@ def check(page, element_id: str, text: str, runs: list[str]) -> list[str]:
     return failures
 
 
-# ---- one browser ----
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(CHROMIUM is not None, "chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "Playwright for Python is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+# ---- one page of the shared browser ----
 
 
 @pytest.fixture
-def page(browser):
+def page(browser):  # noqa: F811 (pytest passes the fixture imported from test_browser)
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     yield ctx.new_page()
     ctx.close()

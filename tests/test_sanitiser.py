@@ -8,21 +8,13 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from conftest import build
+from conftest import TEST_FRONT, build
 
 from nashra.bodyscan import find_links
 from nashra.markup import render_markdown
 
 ARTICLE = "content/articles/2024/06/vectors.md"
-FRONT = """---
-title: عنوان
-date: 2024-06-10T10:00:00
-topics: [politics]
-summary: ملخص قصير للخبر يكفي لقائمة الأخبار وللخلاصة في الموقع.
-source:
-  name: مصدر
----
-"""
+FRONT = TEST_FRONT
 
 JS = [  # javascript: in every spelling a browser still runs
     "javascript:alert(1)",
