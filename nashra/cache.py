@@ -301,7 +301,7 @@ class Cache:
         """The cache in `folder`; when that cannot hold one (it or its bodies/ is a file, a link
         leading out of the `site` folder, or cannot be written), a temporary one for this build,
         with a warning, so a cold build is done instead."""
-        wrong = _unusable(folder, site)
+        wrong = unusable(folder, site)
         if wrong is None:
             return cls(folder, fingerprint)
         cache = cls.temporary()
@@ -579,7 +579,7 @@ def _is_link(value) -> bool:
     )
 
 
-def _unusable(folder: Path, site: Path) -> str | None:
+def unusable(folder: Path, site: Path) -> str | None:
     """Why `folder` cannot hold the cache, if it cannot: it and its bodies/ must be folders (made
     if missing) that stay inside `site` and can be written to."""
     top = os.path.realpath(site)

@@ -27,6 +27,7 @@ from .cache import (
     fingerprint_files,
     read_stamp,
     stamp_matches,
+    unusable,
     write_stamp,
 )
 from .config import CONFIG_FILE, load_config
@@ -65,8 +66,11 @@ def run_build(
     One build at a time: a second one, into the same folder or of the same site, refuses at once.
     """
     with claim_output(output, root):
-        check_output_dir(output, root, root / DEFAULT_FOLDER if use_cache else None)
-        tidy(output, root / DEFAULT_FOLDER / SPARE if use_cache else None)
+        cache_dir = root / DEFAULT_FOLDER
+        # A cache that cannot be used is a warning and a build without it (Cache.open), never a failure.
+        cache_dir = cache_dir if use_cache and unusable(cache_dir, root) is None else None
+        check_output_dir(output, root, cache_dir)
+        tidy(output, cache_dir / SPARE if cache_dir else None)
         return _run_build(root, output, base_url, drafts, use_cache, progress)
 
 
@@ -131,7 +135,7 @@ def _run_build(
             pages + feeds,
             copies,
             previous=cache.manifest(output),
-            spare=cache_dir / SPARE if use_cache else None,
+            spare=cache_dir / SPARE if cache.persistent else None,
             progress=lambda done: progress(done, total),
         )
         counts = {

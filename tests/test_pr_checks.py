@@ -15,6 +15,7 @@ from pathlib import Path
 import html5lib
 import pytest
 from conftest import FIXTURES, ROOT, make_site
+from markdown_it import MarkdownIt
 
 from nashra.cli import main
 from nashra.problems import Problem
@@ -202,8 +203,7 @@ NASTY_TEXT = (
 
 def render_gfm(text: str):
     """The summary rendered as GitHub renders Markdown (tables, strikethrough), parsed as HTML."""
-    markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py renders the summary")
-    md = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     return html5lib.parse(md.render(text), namespaceHTMLElements=False)
 
 
