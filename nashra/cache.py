@@ -28,9 +28,9 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .bodyscan import Link
 from .model import Article, Image, Source
 from .output import check_relpath
+from .read.scan import Link
 
 FORMAT = 4  # 4: words counted between spaces (the bodies cache holds word counts)
 ARTICLES = "articles.jsonl"

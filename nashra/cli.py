@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .check import add_check_options, run_check
-from .guide import add_topics_options, run_topics
-from .new import add_new_options, run_new
+from .commands.check import add_check_options, run_check
+from .commands.new import add_new_options, run_new
+from .commands.serve import add_serve_options, run_serve
+from .commands.topics import add_topics_options, run_topics
 from .pipeline import Progress, run_build
 from .problems import ContentError, Problem
-from .serve import add_serve_options, run_serve
 
 
 def add_build_options(p: argparse.ArgumentParser) -> None:

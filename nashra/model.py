@@ -127,7 +127,7 @@ class Entry:
     body_html: str = ""  # `html` with a link beside each heading: the article page
     image_abs_url: str | None = None
     path: str = ""  # the article's file
-    body_key: str = ""  # its prepared body in the cache (bodies.body_key)
+    body_key: str = ""  # its prepared body in the cache (body.prepare.body_key)
     key: str = ""  # digest of everything the entry is made from: pages showing it change with it
     card_key: str = ""  # digest of what lists show (front matter and settings): not the body
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bodies import PrepareParsed, body_html, keyed, prepare_bodies
+from .body.prepare import PrepareParsed, body_html, keyed, prepare_bodies
 from .cache import (
     DEFAULT_FOLDER,
     SPARE,
@@ -30,14 +30,14 @@ from .cache import (
     unusable,
     write_stamp,
 )
-from .config import CONFIG_FILE, load_config
-from .content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, load_content
-from .feeds import plan_feeds
 from .model import Entry
 from .output import check_output_dir, claim_output, tidy, write_output
 from .problems import raise_if
-from .render import load_templates, plan_pages
-from .safefiles import input_files
+from .read.config import CONFIG_FILE, load_config
+from .read.content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, load_content
+from .read.inputs import input_files
+from .render.feeds import plan_feeds
+from .render.pages import load_templates, plan_pages
 from .site import build_site, with_body
 
 

@@ -15,12 +15,9 @@ from hijridate import Gregorian
 from markupsafe import escape
 
 from . import urls
-from .bodies import body_key, prepare_body
-from .cache import digest
-from .content import is_web_url
-from .markup import rewrite_urls
-from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
-from .typography import (
+from .body.markdown import rewrite_urls
+from .body.prepare import body_key, prepare_body
+from .body.typography import (
     ARTICLE_FORMS,
     MINUTE_FORMS,
     add_heading_anchors,
@@ -30,6 +27,9 @@ from .typography import (
     reading_minutes,
     to_digits,
 )
+from .cache import digest
+from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
+from .read.content import is_web_url
 from .urls import Urls
 
 # Per language: the article's date and the shorter one in lists. Other languages use CLDR's own
@@ -54,7 +54,7 @@ def build_site(
     """Order the articles and prepare everything pages print, except body HTML (see with_body).
 
     `bodies` maps article files to their prepared body's key and word count (see
-    bodies.prepare_bodies); a body missing there is converted here. `fingerprint` stands for every
+    body.prepare.prepare_bodies); a body missing there is converted here. `fingerprint` stands for every
     input besides the articles (settings, topics, templates), for the entries' keys.
     """
     u = Urls(config.base_url)
@@ -119,7 +119,7 @@ def entry_key(a: Article, fingerprint: str, slugs_key: str, content: Content) ->
 
 
 def with_body(site: Site, entry: Entry, prepared: str) -> Entry:
-    """The entry with its body: `prepared` (bodies.prepare_body) with links resolved, and a
+    """The entry with its body: `prepared` (body.prepare.prepare_body) with links resolved, and a
     link beside each heading for the article page."""
     u = Urls(site.config.base_url)
     html = rewrite_urls(prepared, lambda url: u.resolve_body_url(url, entry.path, site.slugs))

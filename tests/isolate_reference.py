@@ -1,5 +1,5 @@
 """The first, slower way Nashra isolated Latin runs, through html.parser: an oracle for
-typography.isolate_html, which tokenises sanitised HTML with a regular expression instead."""
+body.typography.isolate_html, which tokenises sanitised HTML with a regular expression instead."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import html
 import re
 from html.parser import HTMLParser
 
-from nashra.typography import _SKIP, _VOID, LATIN_RUN, _sets_own_direction, isolate_text
+from nashra.body.typography import _SKIP, _VOID, LATIN_RUN, _sets_own_direction, isolate_text
 
 _LINE_START = re.compile(r"^", re.MULTILINE)
 

@@ -26,7 +26,7 @@ from pages_server import PagesServer
 from test_browser import browser, need  # noqa: F401 (browser: the module's one Chromium)
 from test_typography import NUMBER_JOINS_THE_NAME, NUMBER_STAYS_IN_THE_SENTENCE
 
-from nashra.typography import isolate_text
+from nashra.body.typography import isolate_text
 
 SENTENCES = [sentence for sentence, _ in NUMBER_JOINS_THE_NAME + NUMBER_STAYS_IN_THE_SENTENCE]
 RUNS = dict(NUMBER_JOINS_THE_NAME + NUMBER_STAYS_IN_THE_SENTENCE)

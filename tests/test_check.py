@@ -14,8 +14,8 @@ from conftest import FIXTURES, ROOT, build, make_site, run_cli
 from test_errors import EXPECTED as BUILD_EXPECTED
 
 from nashra.cli import main
+from nashra.commands.report import escape_data, escape_property, format_github, format_text, summary_markdown
 from nashra.problems import Problem
-from nashra.report import escape_data, escape_property, format_github, format_text, summary_markdown
 
 ARTICLES = "content/articles/2024/06"
 LARGE_IMAGE = 600 * 1024

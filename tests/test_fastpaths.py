@@ -20,8 +20,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from isolate_reference import isolate_html_reference
 
-from nashra.markup import _URL_ATTR, TRIGGERS, _markdown, render_markdown, rewrite_urls, unneeded_parts
-from nashra.typography import isolate_html
+from nashra.body.markdown import _URL_ATTR, TRIGGERS, _markdown, render_markdown, rewrite_urls, unneeded_parts
+from nashra.body.typography import isolate_html
 
 sys.path.insert(0, str(ROOT / "bench"))
 import generate  # bench/generate.py: the benchmark corpus

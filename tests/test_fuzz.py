@@ -19,12 +19,19 @@ from conftest import make_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nashra.bodyscan import find_headings, find_links
-from nashra.check import check_site, review_article
-from nashra.content import parse_article, parse_topics
-from nashra.links import check_links
+from nashra.commands.check import check_site, review_article
+from nashra.commands.report import (
+    escape_data,
+    escape_property,
+    format_github,
+    format_json,
+    format_text,
+    summary_markdown,
+)
 from nashra.problems import Problem
-from nashra.report import escape_data, escape_property, format_github, format_json, format_text, summary_markdown
+from nashra.read.content import parse_article, parse_topics
+from nashra.read.links import check_links
+from nashra.read.scan import find_headings, find_links
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True)
 FEW = settings(max_examples=40, deadline=None, derandomize=True)

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from nashra.check import check_site
-from nashra.content import parse_topics
-from nashra.guide import END, START, replace_block, topics_markdown
+from nashra.commands.check import check_site
+from nashra.commands.topics import END, START, replace_block, topics_markdown
+from nashra.read.content import parse_topics
 
 GUIDE = ROOT / "CONTRIBUTING.md"
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
@@ -26,7 +26,7 @@ def guide() -> str:
 
 
 def codes_in_the_code_base() -> set[str]:
-    return {code for path in (ROOT / "nashra").glob("*.py") for code in CODE.findall(path.read_text("utf-8"))}
+    return {code for path in (ROOT / "nashra").rglob("*.py") for code in CODE.findall(path.read_text("utf-8"))}
 
 
 def test_every_code_the_code_base_can_emit_is_documented():

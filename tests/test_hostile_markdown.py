@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TEST_FRONT, build, run_cli
 
-from nashra.markup import MAX_BODY, MAX_DEPTH, body_problems, render_markdown
+from nashra.body.markdown import MAX_BODY, MAX_DEPTH, body_problems, render_markdown
 
 ARTICLES = "content/articles/2024/06"
 FRONT = TEST_FRONT
@@ -108,7 +108,7 @@ def test_a_long_ordinary_article_is_within_the_limits():
 )
 def test_finding_links_is_linear(body: str):
     """Each of these read to the end of the text from every `(` (100 KB of the first: minutes); now once."""
-    code = "import sys; from nashra.bodyscan import find_links; find_links(sys.stdin.read()); print('done')"
+    code = "import sys; from nashra.read.scan import find_links; find_links(sys.stdin.read()); print('done')"
     result = subprocess.run(
         [sys.executable, "-c", code], input=body, capture_output=True, text=True, timeout=60, cwd=ROOT
     )

@@ -13,8 +13,8 @@ import yaml
 from conftest import run_cli
 from htmltools import find, find_all, parse
 
-from nashra.content import parse_article, parse_topics
-from nashra.yamlnodes import contain_bidi
+from nashra.read.content import parse_article, parse_topics
+from nashra.read.yamlnodes import contain_bidi
 
 ARTICLES = "content/articles/2024/06"
 NAME = "hostile.md"

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import build, make_site
 
-from nashra import bodies, content, output, parallel
+from nashra import output, parallel
+from nashra.body import prepare
 from nashra.cache import FORMAT, digest_bytes, file_digests
 from nashra.output import Planned, write_output
 from nashra.problems import ContentError
+from nashra.read import content
 
 VISIT = "content/articles/2024/06/visit.md"
 
@@ -210,8 +212,8 @@ def test_parallel_parsing_and_conversion_give_the_same_site(tmp_path: Path, monk
 
 def test_each_body_is_converted_once_where_its_article_was_parsed(site: Path, monkeypatch):
     converted = []
-    convert = bodies.render_markdown
-    monkeypatch.setattr(bodies, "render_markdown", lambda text: converted.append(text) or convert(text))
+    convert = prepare.render_markdown
+    monkeypatch.setattr(prepare, "render_markdown", lambda text: converted.append(text) or convert(text))
     monkeypatch.setattr(content.BodyFile, "read", lambda self: pytest.fail(f"{self.path} was read again"))
     assert build(site) == 0
     articles = list((site / "output/articles").iterdir())

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from nashra.cli import main
 from nashra.problems import Problem
-from nashra.safefiles import check_raster, check_svg
+from nashra.read.inputs import check_raster, check_svg
 
 IMAGES = "content/images"
 ARTICLES = "content/articles/2024/06"

@@ -10,8 +10,8 @@ import pytest
 from conftest import build, run_cli
 
 from nashra.cli import main
-from nashra.content import parse_article, parse_topics
-from nashra.new import article_path, article_text, slugify
+from nashra.commands.new import article_path, article_text, slugify
+from nashra.read.content import parse_article, parse_topics
 
 CAIRO = ZoneInfo("Africa/Cairo")
 TOPICS, _ = parse_topics("- slug: politics\n  name: سياسة\n- slug: economy\n  name: اقتصاد\n")

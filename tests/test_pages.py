@@ -297,7 +297,7 @@ def test_relative_body_links_are_absolute_in_feeds(tmp_path):
 
 
 def test_body_link_to_a_missing_file_is_not_published_silently(tmp_path):
-    # Fixed: the build checks links and images in article bodies (nashra/links.py) and refuses dangling ones.
+    # Fixed: the build checks links and images in article bodies (nashra/read/links.py) and refuses dangling ones.
     root = copy_fixture(tmp_path / "site")
     add_article(root, "dangling.md", "انظر [خبرًا](../05/nope.md).\n\n![خريطة](../../../images/nope.svg)\n")
     if build(root) != 0:

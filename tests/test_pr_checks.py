@@ -18,8 +18,8 @@ from conftest import FIXTURES, ROOT, make_site
 from markdown_it import MarkdownIt
 
 from nashra.cli import main
+from nashra.commands.report import SUMMARY_BYTES, summary_markdown
 from nashra.problems import Problem
-from nashra.report import SUMMARY_BYTES, summary_markdown
 
 ARTICLES = "content/articles/2024/06"
 BROKEN = FIXTURES / "broken" / "unknown-key.md"  # an unknown key: an error in any file it is copied to

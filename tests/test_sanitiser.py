@@ -10,8 +10,8 @@ import html5lib
 import pytest
 from conftest import TEST_FRONT, build
 
-from nashra.bodyscan import find_links
-from nashra.markup import render_markdown
+from nashra.body.markdown import render_markdown
+from nashra.read.scan import find_links
 
 ARTICLE = "content/articles/2024/06/vectors.md"
 FRONT = TEST_FRONT

@@ -15,8 +15,8 @@ import pytest
 from conftest import ROOT
 from test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
-from nashra import serve
-from nashra.serve import Preview
+from nashra.commands import serve
+from nashra.commands.serve import Preview
 
 VISIT = "content/articles/2024/06/visit.md"
 

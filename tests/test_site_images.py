@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import TEST_FRONT, build, run_cli
 
-from nashra.markup import render_markdown
+from nashra.body.markdown import render_markdown
 
 ARTICLE = "content/articles/2024/06/pictures.md"
 FRONT = TEST_FRONT

@@ -17,12 +17,8 @@ from htmltools import find, find_all, parse, text, with_class
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nashra.config import parse_config
-from nashra.content import parse_article, parse_topics
-from nashra.markup import render_markdown
-from nashra.problems import ContentError
-from nashra.site import DateFormat, hijri_text
-from nashra.typography import (
+from nashra.body.markdown import render_markdown
+from nashra.body.typography import (
     MINUTE_FORMS,
     add_heading_anchors,
     count_words,
@@ -34,6 +30,10 @@ from nashra.typography import (
     text_direction,
     to_digits,
 )
+from nashra.problems import ContentError
+from nashra.read.config import parse_config
+from nashra.read.content import parse_article, parse_topics
+from nashra.site import DateFormat, hijri_text
 
 CAIRO = ZoneInfo("Africa/Cairo")
 STATIC = ROOT / "templates" / "static"

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nashra.config import parse_config
-from nashra.content import parse_article, parse_datetime, parse_topics, split_front_matter
-from nashra.markup import render_markdown, rewrite_urls
+from nashra.body.markdown import render_markdown, rewrite_urls
 from nashra.problems import ContentError
+from nashra.read.config import parse_config
+from nashra.read.content import parse_article, parse_datetime, parse_topics, split_front_matter
 from nashra.site import count_articles
 from nashra.urls import Urls
 

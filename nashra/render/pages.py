@@ -20,14 +20,14 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from . import urls
-from .cache import digest
-from .model import Entry, ListPage, Site, TopicListing
-from .output import Planned
-from .problems import ContentError, Problem
+from .. import urls
+from ..body.typography import direction, mark_rtl
+from ..cache import digest
+from ..model import Entry, ListPage, Site, TopicListing
+from ..output import Planned
+from ..problems import ContentError, Problem
+from ..urls import Urls
 from .sharing import MetaTag, json_ld, news_article, page_meta
-from .typography import direction, mark_rtl
-from .urls import Urls
 
 TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html")
 STYLESHEET = "style.css"

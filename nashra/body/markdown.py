@@ -13,7 +13,7 @@ import markdown
 import nh3
 from markdown.extensions.toc import TocExtension
 
-from .problems import Problem
+from ..problems import Problem
 
 # Ids the page templates use; a heading never takes one of them.
 RESERVED_IDS = {"main", "print", "related-title", "correction"}

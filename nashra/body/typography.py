@@ -114,7 +114,7 @@ _MAY_SKIP = re.compile(rf"<(?:{'|'.join(sorted(_SKIP))})\b|\s(?:dir|lang)\b", re
 
 
 def isolate_html(fragment: str) -> str:
-    """Wrap the Latin runs of every text node in <bdi>, on sanitised HTML (markup.render_markdown's).
+    """Wrap the Latin runs of every text node in <bdi>, on sanitised HTML (body.markdown.render_markdown's).
 
     That HTML is regular: every '<' in text or in an attribute value is escaped and every attribute
     value double-quoted, so a '<' always starts a tag or a comment and a regular expression finds them.

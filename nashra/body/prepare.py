@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .cache import Cache, digest, digest_bytes
-from .content import BodyFile
-from .markup import render_markdown
-from .model import Article
-from .parallel import run_chunks
+from .. import __version__
+from ..cache import Cache, digest, digest_bytes
+from ..model import Article
+from ..parallel import run_chunks
+from ..read.content import BodyFile
+from .markdown import render_markdown
 from .typography import count_words, direction, isolate_html, plain_text
 
 Prepared = tuple[str, int, tuple[str, int, int]]  # key, word count, place in the cache's packs

@@ -12,13 +12,13 @@ from collections.abc import Callable
 
 from feedgen.feed import FeedGenerator
 
-from . import urls
-from .cache import digest
-from .markup import rewrite_urls
-from .model import Entry, Site
-from .output import Planned
-from .typography import mark_rtl
-from .urls import Urls
+from .. import urls
+from ..body.markdown import rewrite_urls
+from ..body.typography import mark_rtl
+from ..cache import digest
+from ..model import Entry, Site
+from ..output import Planned
+from ..urls import Urls
 
 GENERATOR = "Nashra"
 

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .bodyscan import blank, find_headings, find_links
-from .config import CONFIG_FILE, load_config
-from .content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, read_content
-from .links import local_image
-from .model import Article, Content
-from .problems import ContentError, Problem
+from ..model import Article, Content
+from ..problems import ContentError, Problem
+from ..read.config import CONFIG_FILE, load_config
+from ..read.content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, read_content
+from ..read.inputs import INPUT_FOLDERS, Inputs, input_files
+from ..read.links import local_image
+from ..read.scan import blank, find_headings, find_links
 from .report import (
     FORMATS,
     SUMMARY_BYTES,
@@ -36,7 +37,6 @@ from .report import (
     summary_markdown,
     totals,
 )
-from .safefiles import INPUT_FOLDERS, Inputs, input_files
 
 SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
@@ -193,7 +193,7 @@ def select_paths(
 
     A path is located by its text first, so `../x.md` or an absolute path outside the
     project is refused before anything is read; a symlink is then followed only to
-    check it by the build's rule (safefiles.Inputs): inside the project and its folder.
+    check it by the build's rule (read.inputs.Inputs): inside the project and its folder.
     """
     top = Path(os.path.normpath(root.absolute()))
     inputs = inputs or Inputs(root)

@@ -19,15 +19,15 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node, SequenceNode
 
-from .bodyscan import Link, find_links
-from .cache import Cache, digest, digest_bytes
+from ..body.markdown import body_problems
+from ..cache import Cache, digest, digest_bytes
+from ..model import Article, Content, Image, SiteConfig, Source, Topic
+from ..parallel import run_chunks
+from ..problems import ContentError, Problem, has_errors, raise_if
 from .config import decode_text, read_text
+from .inputs import Inputs, check_images, scan_folder
 from .links import check_links
-from .markup import body_problems
-from .model import Article, Content, Image, SiteConfig, Source, Topic
-from .parallel import run_chunks
-from .problems import ContentError, Problem, has_errors, raise_if
-from .safefiles import Inputs, check_images, scan_folder
+from .scan import Link, find_links
 from .yamlnodes import Reader, suggest
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -419,7 +419,7 @@ def check_articles(articles: list[Article], images: set[str]) -> list[Problem]:
 
 def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
     """The files of an input folder matching `pattern`, relative to it, sorted: no hidden file, and
-    none that leads astray (safefiles.Inputs, which says why, is the rule)."""
+    none that leads astray (inputs.Inputs, which says why, is the rule)."""
     return scan_folder(root, folder.relative_to(root).as_posix(), pattern)[0]
 
 

@@ -13,7 +13,7 @@ from babel import Locale
 from babel.core import get_global
 from markupsafe import Markup
 
-from .model import Entry, SiteConfig
+from ..model import Entry, SiteConfig
 
 # Facebook's own code for Arabic, which has no single territory.
 OG_LOCALES = {"ar": "ar_AR"}

@@ -10,7 +10,7 @@ import re
 import string
 from collections.abc import Callable, Iterable, Sequence
 
-from .problems import Problem
+from ..problems import Problem
 
 FORMATS = ("text", "github", "json")
 ICONS = {"error": "❌", "warning": "⚠️"}

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .model import Topic
+from ..model import Topic
 from .new import load_topics
 
 START = "<!-- topics:start -->"

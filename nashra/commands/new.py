@@ -18,12 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .config import load_config, read_text
-from .content import ARTICLES_DIR, SLUG, SLUG_HINT, TOPICS_FILE, list_files, parse_topics
-from .model import Topic
-from .problems import ContentError, Problem, raise_if
-from .safefiles import Inputs
-from .yamlnodes import suggest
+from ..model import Topic
+from ..problems import ContentError, Problem, raise_if
+from ..read.config import load_config, read_text
+from ..read.content import ARTICLES_DIR, SLUG, SLUG_HINT, TOPICS_FILE, list_files, parse_topics
+from ..read.inputs import Inputs
+from ..read.yamlnodes import suggest
 
 SLUG_MAX = 60
 FILL_IN = "اكتب هنا · fill in"

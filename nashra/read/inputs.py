@@ -21,8 +21,8 @@ import re
 from pathlib import Path
 from xml.parsers import expat
 
+from ..problems import Problem
 from .config import CONFIG_FILE
-from .problems import Problem
 
 # Outermost first: a folder is judged after the folders that hold it.
 INPUT_FOLDERS = ("content", "content/articles", "content/images", "templates", "templates/static")

@@ -22,9 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .config import load_config
-from .pipeline import run_build
-from .problems import ContentError
+from ..pipeline import run_build
+from ..problems import ContentError
+from ..read.config import load_config
 
 STATUS = "__nashra/status"
 WATCHED = ("content", "templates", "site.yml")

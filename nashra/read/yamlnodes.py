@@ -25,7 +25,7 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .problems import Problem
+from ..problems import Problem
 
 NULLS = {"", "~", "null", "Null", "NULL"}
 TRUE = {"true", "yes", "on"}

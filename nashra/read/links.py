@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from . import urls
-from .bodyscan import Link, find_links
-from .markup import off_site
-from .model import Article, Topic
-from .problems import Problem
+from .. import urls
+from ..body.markdown import off_site
+from ..model import Article, Topic
+from ..problems import Problem
+from .scan import Link, find_links
 from .yamlnodes import nearest
 
 ARTICLES = "content/articles/"
