@@ -30,11 +30,12 @@ from .cache import (
     unusable,
     write_stamp,
 )
+from .layout import CONFIG_FILE, IMAGES_DIR, STATIC_DIR, TOPICS_FILE
 from .model import Entry
 from .output import check_output_dir, claim_output, tidy, write_output
 from .problems import raise_if
-from .read.config import CONFIG_FILE, load_config
-from .read.content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, load_content
+from .read.config import load_config
+from .read.content import AfterParse, BodyFile, load_content
 from .read.inputs import input_files
 from .render.feeds import plan_feeds
 from .render.pages import load_templates, plan_pages

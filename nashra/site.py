@@ -29,7 +29,7 @@ from .body.typography import (
 )
 from .cache import digest
 from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
-from .read.content import is_web_url
+from .read.frontmatter import is_web_url
 from .urls import Urls
 
 # Per language: the article's date and the shorter one in lists. Other languages use CLDR's own
