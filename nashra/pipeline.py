@@ -113,7 +113,7 @@ def _run_build(
     try:
         prepare = AfterParse(PrepareParsed(str(cache.folder), config.language, drafts), lambda p: cache.keep_body(*p))
         content = load_content(root, config, cache, digests, keep_bodies=False, after_parse=prepare)
-        included = [a for a in content.articles if drafts or not a.draft]
+        included = [a for a in content.articles if a.included(drafts)]
         keys = {a.path: keyed(a, config.language) for a in included}  # path -> (key, rtl)
         sources = {a.path: BodyFile(str(root), a.path, a.body_line) for a in included}
         words = prepare_bodies(cache, ((key, sources[path], rtl) for path, (key, rtl) in keys.items()))

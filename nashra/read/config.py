@@ -99,7 +99,7 @@ def parse_config(text: str, base_url: str | None = None, warnings: list[Problem]
     `check`) receives the warnings about it."""
     r = Reader(CONFIG_FILE)
     node = r.compose(text)
-    fields = {} if node is None else r.mapping(node, KEYS, "site.yml", required=("title",))
+    fields = {} if node is None else r.mapping(node, KEYS, CONFIG_FILE, required=("title",))
     raise_if(r.problems)
     if fields is None:
         raise ContentError(r.problems)

@@ -51,8 +51,8 @@ def site_map(
     drafts: bool,
 ) -> SiteMap:
     """The site as built without drafts (`drafts=False`) or with them."""
-    shown = [a for a in articles if drafts or not a.draft]
-    hidden = {a.path: a.slug for a in articles if a.draft and not drafts}
+    shown = [a for a in articles if a.included(drafts)]
+    hidden = {a.path: a.slug for a in articles if not a.included(drafts)}
     readable = {a.path for a in articles}
     paths = {*OTHER_PAGES, urls.home(), urls.topics_index(), urls.feed()}
     paths |= {urls.home(n) for n in range(2, pages(len(shown), per_page) + 1)}
