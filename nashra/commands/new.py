@@ -3,7 +3,7 @@
 `article_text` and `article_path` are pure; `run_new` reads site.yml and topics.yml
 and creates the one file, refusing to replace anything. (The file is a source file
 the author goes on to edit, not build output, so it is written here and not by
-output.py.)
+nashra/output/.)
 """
 
 from __future__ import annotations
