@@ -28,13 +28,14 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .layout import CACHE_DIR
 from .model import Article, Image, Source
 from .output import check_relpath
 from .read.scan import Link
 
 FORMAT = 4  # 4: words counted between spaces (the bodies cache holds word counts)
 ARTICLES = "articles.jsonl"
-DEFAULT_FOLDER = ".nashra-cache"
+DEFAULT_FOLDER = CACHE_DIR
 SPARE = "spare"  # output.py keeps the previous output tree here, with its own manifest
 
 

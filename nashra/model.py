@@ -70,6 +70,11 @@ class Article:
     def line_of(self, key: str) -> int:
         return dict(self.lines).get(key, 0)
 
+    def included(self, drafts: bool) -> bool:
+        """The drafts rule, its one definition: an article is in a build that includes drafts
+        (`--drafts`, the preview) and, when it is not a draft, in every build."""
+        return drafts or not self.draft
+
 
 @dataclass(frozen=True, slots=True)
 class Content:

@@ -30,11 +30,12 @@ from .cache import (
     unusable,
     write_stamp,
 )
+from .layout import CONFIG_FILE, IMAGES_DIR, STATIC_DIR, TOPICS_FILE
 from .model import Entry
 from .output import check_output_dir, claim_output, tidy, write_output
 from .problems import raise_if
-from .read.config import CONFIG_FILE, load_config
-from .read.content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, load_content
+from .read.config import load_config
+from .read.content import AfterParse, BodyFile, load_content
 from .read.inputs import input_files
 from .render.feeds import plan_feeds
 from .render.pages import load_templates, plan_pages
@@ -112,7 +113,7 @@ def _run_build(
     try:
         prepare = AfterParse(PrepareParsed(str(cache.folder), config.language, drafts), lambda p: cache.keep_body(*p))
         content = load_content(root, config, cache, digests, keep_bodies=False, after_parse=prepare)
-        included = [a for a in content.articles if drafts or not a.draft]
+        included = [a for a in content.articles if a.included(drafts)]
         keys = {a.path: keyed(a, config.language) for a in included}  # path -> (key, rtl)
         sources = {a.path: BodyFile(str(root), a.path, a.body_line) for a in included}
         words = prepare_bodies(cache, ((key, sources[path], rtl) for path, (key, rtl) in keys.items()))

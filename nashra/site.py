@@ -29,7 +29,7 @@ from .body.typography import (
 )
 from .cache import digest
 from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
-from .read.content import is_web_url
+from .read.frontmatter import is_web_url
 from .urls import Urls
 
 # Per language: the article's date and the shorter one in lists. Other languages use CLDR's own
@@ -59,7 +59,7 @@ def build_site(
     """
     u = Urls(config.base_url)
     tz = ZoneInfo(config.timezone)
-    articles = [a for a in content.articles if drafts or not a.draft]
+    articles = [a for a in content.articles if a.included(drafts)]
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug))
     slugs = {a.path: a.slug for a in articles}
     slugs_key = digest(*(f"{path}={slug}" for path, slug in sorted(slugs.items())))

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import build, make_site
 
-from nashra import output, parallel
+from nashra import parallel
 from nashra.body import prepare
 from nashra.cache import FORMAT, digest_bytes, file_digests
-from nashra.output import Planned, write_output
+from nashra.output import Planned, make, write, write_output
 from nashra.problems import ContentError
 from nashra.read import content
 
@@ -238,7 +238,7 @@ def test_a_failure_while_linking_leaves_the_old_tree_alone(tmp_path: Path, monke
             raise OSError(errno.EIO, "disk trouble")
         return real_link(src, dst)
 
-    monkeypatch.setattr(output.os, "link", failing_link)
+    monkeypatch.setattr(write.os, "link", failing_link)
     with pytest.raises(ContentError, match="1 problem"):
         write_output(out, changed, {}, previous=first.manifest)
     assert tree(out) == before
@@ -292,9 +292,9 @@ def test_progress_is_a_bar_on_a_terminal_and_a_few_lines_in_a_log():
 def test_template_error_in_a_worker_keeps_the_previous_output(site: Path, monkeypatch, capsys):
     assert build(site) == 0
     before = tree(site / "output")
-    monkeypatch.setattr(output, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(make, "PARALLEL_FROM", 1)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(output, "workers", lambda: 2)
+    monkeypatch.setattr(make, "workers", lambda: 2)
     CHANGES["body"](site)
     article = site / "templates/article.html"
     article.write_text(

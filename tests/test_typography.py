@@ -32,7 +32,8 @@ from nashra.body.typography import (
 )
 from nashra.problems import ContentError
 from nashra.read.config import parse_config
-from nashra.read.content import parse_article, parse_topics
+from nashra.read.frontmatter import parse_article
+from nashra.read.topics import parse_topics
 from nashra.site import DateFormat, hijri_text
 
 CAIRO = ZoneInfo("Africa/Cairo")

@@ -69,7 +69,7 @@ class PrepareParsed:
     def __call__(self, articles: list[Article]) -> list[Prepared | None]:
         jobs: dict[str, tuple[str, str, bool]] = {}  # by article path
         for article in articles:
-            if self.drafts or not article.draft:
+            if article.included(self.drafts):
                 key, rtl = keyed(article, self.language)
                 jobs[article.path] = (key, article.body, rtl)
         if not jobs:

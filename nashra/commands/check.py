@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..layout import ARTICLES_DIR, CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS, TOPICS_FILE
 from ..model import Article, Content
 from ..problems import ContentError, Problem
-from ..read.config import CONFIG_FILE, load_config
-from ..read.content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, read_content
-from ..read.inputs import INPUT_FOLDERS, Inputs, input_files
+from ..read.config import load_config
+from ..read.content import read_content
+from ..read.inputs import Inputs, input_files
 from ..read.links import local_image
 from ..read.scan import blank, find_headings, find_links
 from .report import (

@@ -3,7 +3,7 @@
 `article_text` and `article_path` are pure; `run_new` reads site.yml and topics.yml
 and creates the one file, refusing to replace anything. (The file is a source file
 the author goes on to edit, not build output, so it is written here and not by
-output.py.)
+nashra/output/.)
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..model import Topic
-from ..problems import ContentError, Problem, raise_if
-from ..read.config import load_config, read_text
-from ..read.content import ARTICLES_DIR, SLUG, SLUG_HINT, TOPICS_FILE, list_files, parse_topics
+from ..layout import ARTICLES_DIR
+from ..read.config import load_config
+from ..read.content import list_files
+from ..read.frontmatter import SLUG, SLUG_HINT
 from ..read.inputs import Inputs
+from ..read.topics import load_topics
 from ..read.yamlnodes import suggest
 
 SLUG_MAX = 60
@@ -106,16 +107,6 @@ def run_new(args: argparse.Namespace) -> int:
     print('Fill in the empty "" values (summary, source) and write the article below the front matter, then run:')
     print(f"    python build.py check {relpath}")
     return 0
-
-
-def load_topics(root: Path) -> tuple[Topic, ...]:
-    """content/topics.yml, read as the build reads it; ContentError on any problem."""
-    path = root / TOPICS_FILE
-    if not path.is_file():
-        raise ContentError([Problem(TOPICS_FILE, 0, 0, "NSH201", f"{TOPICS_FILE} is missing", "list the topics there")])
-    topics, problems = parse_topics(read_text(path, TOPICS_FILE))
-    raise_if(problems)
-    return topics
 
 
 def arguments(args: argparse.Namespace, known: list[str]) -> tuple[str, list[str]]:

@@ -22,12 +22,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..layout import CONFIG_FILE, CONTENT_DIR, OUTPUT_DIR, TEMPLATES_DIR
 from ..pipeline import run_build
 from ..problems import ContentError
 from ..read.config import load_config
 
 STATUS = "__nashra/status"
-WATCHED = ("content", "templates", "site.yml")
+WATCHED = (CONTENT_DIR, TEMPLATES_DIR, CONFIG_FILE)
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -88,7 +89,7 @@ class Preview:
 
     def __init__(self, root: Path, drafts: bool):
         self.root, self.drafts = root, drafts
-        self.output = root / "output"
+        self.output = root / OUTPUT_DIR
         self.version = 0
         self.errors: list[str] = []
         self.base_path = "/"

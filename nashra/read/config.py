@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from ..layout import CONFIG_FILE
 from ..model import SiteConfig
 from ..problems import ContentError, Problem, raise_if
+from .inputs import Inputs
 from .yamlnodes import NOT_XML, Reader, describe
 
-CONFIG_FILE = "site.yml"
 KEYS = (
     "title",
     "description",
@@ -35,8 +36,6 @@ HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9
 
 
 def load_config(root: Path, base_url: str | None = None, warnings: list[Problem] | None = None) -> SiteConfig:
-    from .inputs import Inputs  # it uses CONFIG_FILE
-
     if refused := Inputs(root).judge(CONFIG_FILE):  # a link out of the project is never read
         raise ContentError([refused])
     path = root / CONFIG_FILE
@@ -100,7 +99,7 @@ def parse_config(text: str, base_url: str | None = None, warnings: list[Problem]
     `check`) receives the warnings about it."""
     r = Reader(CONFIG_FILE)
     node = r.compose(text)
-    fields = {} if node is None else r.mapping(node, KEYS, "site.yml", required=("title",))
+    fields = {} if node is None else r.mapping(node, KEYS, CONFIG_FILE, required=("title",))
     raise_if(r.problems)
     if fields is None:
         raise ContentError(r.problems)

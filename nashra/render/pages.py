@@ -23,6 +23,7 @@ from markupsafe import Markup
 from .. import urls
 from ..body.typography import direction, mark_rtl
 from ..cache import digest
+from ..layout import TEMPLATES_DIR
 from ..model import Entry, ListPage, Site, TopicListing
 from ..output import Planned
 from ..problems import ContentError, Problem
@@ -71,13 +72,8 @@ class Chrome:
 def load_templates(folder: Path) -> dict[str, Template]:
     """Compile every template once, at startup; a template error stops the build here."""
     if not folder.is_dir():
-        raise ContentError(
-            [
-                Problem(
-                    "templates", 0, 0, "NSH201", "the templates/ folder is missing", "copy it from Nashra's repository"
-                )
-            ]
-        )
+        missing = "the templates/ folder is missing"
+        raise ContentError([Problem(TEMPLATES_DIR, 0, 0, "NSH201", missing, "copy it from Nashra's repository")])
     env = Environment(
         loader=FileSystemLoader(folder),
         autoescape=True,
@@ -90,10 +86,11 @@ def load_templates(folder: Path) -> dict[str, Template]:
     try:
         return {name: env.get_template(name) for name in TEMPLATES}
     except TemplateSyntaxError as exc:
-        path = f"templates/{exc.name or exc.filename}"
+        path = f"{TEMPLATES_DIR}/{exc.name or exc.filename}"
         raise ContentError([Problem(path, exc.lineno, 0, "NSH205", f"template error: {exc.message}", "")]) from None
     except TemplateNotFound as exc:
-        raise ContentError([Problem(f"templates/{exc.name}", 0, 0, "NSH201", "template is missing", "")]) from None
+        path = f"{TEMPLATES_DIR}/{exc.name}"
+        raise ContentError([Problem(path, 0, 0, "NSH201", "template is missing", "")]) from None
 
 
 def render(template: Template, context: dict) -> bytes:
@@ -110,11 +107,11 @@ def render_text(template: Template, context: dict) -> str:
 
 def template_position(exc: Exception) -> tuple[str, int, int]:
     """The innermost template line in the traceback (Jinja maps its frames to template lines)."""
-    where = ("templates", 0, 0)
+    where = (TEMPLATES_DIR, 0, 0)
     for frame, line in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
         if filename.endswith((".html", ".xml")):
-            where = ("templates/" + Path(filename).name, line, 0)
+            where = (f"{TEMPLATES_DIR}/{Path(filename).name}", line, 0)
     return where
 
 
