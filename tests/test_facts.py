@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from pathlib import Path
 
+from conftest import make_site
+
 from nashra.model import SiteConfig
-from nashra.read.config import KEYS, SETTINGS, parse_config
+from nashra.read.config import KEYS, SETTINGS, load_config, parse_config
+from nashra.read.content import read_content
+from nashra.site import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,3 +44,55 @@ def test_site_config_has_one_field_per_setting_and_no_defaults_of_its_own():
 def test_every_setting_left_out_takes_its_default():
     defaults = {s.key: s.default for s in SETTINGS}
     assert parse_config("title: t\n") == SiteConfig(**(defaults | {"title": "t"}))
+
+
+# ---- site.py: order and derived values; no date formatting, no Markdown ----
+
+
+def imported_names(module: str) -> set[str]:
+    """Every module and `module.name` a source file of the package imports (relative imports resolved)."""
+    path = ROOT / "nashra" / (module.replace(".", "/") + ".py")
+    package = ["nashra", *module.split(".")[:-1]]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            origin = ".".join([*base, *(node.module or "").split(".")]).strip(".")
+            names.add(origin)
+            names.update(f"{origin}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_dates_are_formatted_in_their_own_module():
+    names = imported_names("site")
+    assert not {"babel", "babel.dates", "hijridate"} & names
+    assert "nashra.dates.date_format" in names
+    assert {"babel.dates", "hijridate"} <= imported_names("dates")
+
+
+def test_site_never_converts_markdown():
+    names = imported_names("site")
+    assert "nashra.body.prepare" not in names
+    assert not {name for name in names if name.endswith((".prepare_body", ".render_markdown"))}
+
+
+def test_build_site_takes_each_body_word_count_as_prepared(tmp_path, monkeypatch):
+    root = make_site(tmp_path / "site")
+    config = load_config(root)
+    content, problems = read_content(root, config)
+    assert not [p for p in problems if p.severity == "error"]
+
+    def refuse(*args):
+        raise AssertionError("build_site converted Markdown")
+
+    monkeypatch.setattr("nashra.body.prepare.prepare_body", refuse)
+    monkeypatch.setattr("nashra.body.markdown.render_markdown", refuse)
+    bodies = {a.path: (f"key-{a.slug}", 1400) for a in content.articles}  # 10 minutes at 140 words a minute
+    site = build_site(config, content, False, bodies)
+    assert site.entries
+    for entry in site.entries:
+        assert entry.body_key == f"key-{entry.slug}"
+        if entry.lang == "ar":
+            assert entry.reading_time == "10 دقائق للقراءة"

@@ -30,10 +30,10 @@ from nashra.body.typography import (
     text_direction,
     to_digits,
 )
+from nashra.dates import DateFormat, hijri_text
 from nashra.problems import ContentError
 from nashra.read.config import parse_config
 from nashra.read.content import parse_article, parse_topics
-from nashra.site import DateFormat, hijri_text
 
 CAIRO = ZoneInfo("Africa/Cairo")
 STATIC = ROOT / "templates" / "static"
