@@ -8,7 +8,9 @@ from pathlib import Path
 
 from conftest import make_site
 
+from nashra.cli import COMMANDS, main, parser
 from nashra.model import SiteConfig
+from nashra.problems import UsageError
 from nashra.read.config import KEYS, SETTINGS, load_config, parse_config
 from nashra.read.content import read_content
 from nashra.site import build_site
@@ -96,3 +98,47 @@ def test_build_site_takes_each_body_word_count_as_prepared(tmp_path, monkeypatch
         assert entry.body_key == f"key-{entry.slug}"
         if entry.lang == "ar":
             assert entry.reading_time == "10 دقائق للقراءة"
+
+
+# ---- the command line: one UsageError, one --root ----
+
+
+def package_trees() -> dict[str, ast.Module]:
+    return {
+        path.relative_to(ROOT).as_posix(): ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted((ROOT / "nashra").rglob("*.py"))
+    }
+
+
+def test_one_usage_error_class_in_problems():
+    defined = [
+        path
+        for path, tree in package_trees().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef) and node.name == "UsageError"
+    ]
+    assert defined == ["nashra/problems.py"]
+
+
+def test_root_option_is_defined_once_and_every_command_has_it():
+    places = [
+        path
+        for path, tree in package_trees().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value == "--root"
+    ]
+    assert places == ["nashra/commands/__init__.py"]
+    for name in COMMANDS:
+        args = parser().parse_args([name, *(["a title"] if name == "new" else [])])
+        assert args.root == Path(".")
+        assert parser().parse_args([name, "--root", "x", *(["t"] if name == "new" else [])]).root == Path("x")
+
+
+def test_usage_error_of_any_command_exits_2_with_the_command_name(monkeypatch, capsys):
+    def mistaken(args):
+        raise UsageError("--flag: not like that")
+
+    help_text, add_options, _ = COMMANDS["topics"]
+    monkeypatch.setitem(COMMANDS, "topics", (help_text, add_options, mistaken))
+    assert main(["topics"]) == 2
+    assert capsys.readouterr().err == "build.py topics: error: --flag: not like that\n"

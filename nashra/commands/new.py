@@ -19,18 +19,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..model import Topic
-from ..problems import ContentError, Problem, raise_if
+from ..problems import ContentError, Problem, UsageError, raise_if
 from ..read.config import load_config, read_text
 from ..read.content import ARTICLES_DIR, SLUG, SLUG_HINT, TOPICS_FILE, list_files, parse_topics
 from ..read.inputs import Inputs
 from ..read.yamlnodes import suggest
+from . import add_root_option
 
 SLUG_MAX = 60
 FILL_IN = "اكتب هنا · fill in"
-
-
-class UsageError(Exception):
-    """A mistake in the command line: printed, exit 2."""
 
 
 def slugify(title: str) -> str | None:
@@ -76,17 +73,13 @@ def add_new_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("title", help="the headline, in quotes")
     p.add_argument("--topic", action="append", default=[], metavar="SLUG", help="a topic slug (repeat for more)")
     p.add_argument("--slug", help="the address, e.g. putin-visit (needed when the title has no Latin letters)")
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
 
 
 def run_new(args: argparse.Namespace) -> int:
     root: Path = args.root
     config = load_config(root)
-    try:
-        slug, topics = arguments(args, [t.slug for t in load_topics(root)])
-    except UsageError as exc:
-        print(f"build.py new: error: {exc}", file=sys.stderr)
-        return 2
+    slug, topics = arguments(args, [t.slug for t in load_topics(root)])
     moment = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
     relpath = article_path(slug, moment)
     taken = [f"{ARTICLES_DIR}/{name}" for name in list_files(root / ARTICLES_DIR, root, "*.md")]
