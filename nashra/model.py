@@ -147,6 +147,7 @@ class ListPage:
     next_url: str | None
     number_text: str = ""  # the number in the site's digits
     label: str = ""  # صفحة 2 من 3
+    name: str = ""  # صفحة 2: page 2 and later, in the title and heading
 
 
 @dataclass(frozen=True, slots=True)

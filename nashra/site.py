@@ -12,8 +12,6 @@ from markupsafe import escape
 from . import urls
 from .body.markdown import rewrite_urls
 from .body.typography import (
-    ARTICLE_FORMS,
-    MINUTE_FORMS,
     add_heading_anchors,
     direction,
     isolate_text,
@@ -26,8 +24,8 @@ from .dates import date_format, iso
 from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
 from .read.content import is_web_url
 from .urls import Urls
+from .words import ARTICLE_FORMS, MINUTE_FORMS, WORDS
 
-HEADING_LINK = "رابط هذا القسم"
 RELATED = 5
 
 
@@ -111,7 +109,7 @@ def with_body(site: Site, entry: Entry, prepared: str) -> Entry:
     html = rewrite_urls(prepared, lambda url: u.resolve_body_url(url, entry.path, site.slugs))
     ui_lang = site.config.language
     label_attrs = "" if entry.lang == ui_lang else f' lang="{ui_lang}" dir="{direction(ui_lang)}"'
-    return replace(entry, html=html, body_html=add_heading_anchors(html, HEADING_LINK, label_attrs))
+    return replace(entry, html=html, body_html=add_heading_anchors(html, WORDS["heading_link"], label_attrs))
 
 
 def build_entry(
@@ -164,7 +162,7 @@ def build_entry(
         hijri_text=dates.hijri(a.date) if config.show_hijri else None,
         modified_iso=iso(a.updated or a.date),
         correction_html=as_html(a.correction) if a.correction else None,
-        reading_time=plural(minutes, MINUTE_FORMS, "ar", config.digits) + " للقراءة",  # the Arabic UI's words
+        reading_time=WORDS["reading_time"].format(minutes=plural(minutes, MINUTE_FORMS, "ar", config.digits)),
         image_abs_url=image_abs_url,
         path=a.path,
         body_key=body,
@@ -188,7 +186,8 @@ def paginate(
             prev_url=u.link(path_for(n - 1)) if n > 1 else None,
             next_url=u.link(path_for(n + 1)) if n < total else None,
             number_text=to_digits(str(n), digits),
-            label=to_digits(f"صفحة {n} من {total}", digits),
+            label=to_digits(WORDS["page_of"].format(n=n, total=total), digits),
+            name=to_digits(WORDS["page_number"].format(n=n), digits),
         )
         for n, chunk in enumerate(chunks, start=1)
     )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from pathlib import Path
 
-from conftest import make_site
+from conftest import build, make_site
+from htmltools import find, parse, text
 
 from nashra.cli import COMMANDS, main, parser
 from nashra.model import SiteConfig
@@ -14,6 +16,7 @@ from nashra.problems import UsageError
 from nashra.read.config import KEYS, SETTINGS, load_config, parse_config
 from nashra.read.content import read_content
 from nashra.site import build_site
+from nashra.words import WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,3 +145,49 @@ def test_usage_error_of_any_command_exits_2_with_the_command_name(monkeypatch, c
     monkeypatch.setitem(COMMANDS, "topics", (help_text, add_options, mistaken))
     assert main(["topics"]) == 2
     assert capsys.readouterr().err == "build.py topics: error: --flag: not like that\n"
+
+
+# ---- the interface's words: one catalogue, nashra/words.py ----
+
+ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def test_templates_take_every_word_from_the_catalogue():
+    for template in sorted((ROOT / "templates").glob("*.html")):
+        found = ARABIC.findall(template.read_text(encoding="utf-8"))
+        assert not found, f"{template.name}: move its words to nashra/words.py"
+
+
+def test_python_takes_every_page_word_from_the_catalogue():
+    for module in ("site", "render/pages"):
+        tree = ast.parse((ROOT / "nashra" / f"{module}.py").read_text(encoding="utf-8"))
+        texts = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        docstrings = {ast.get_docstring(n) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.Module)}
+        assert not [t for t in texts if ARABIC.search(t) and t not in docstrings], module
+
+
+def test_every_catalogue_word_is_used():
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "templates").glob("*.html")]
+    sources += [p.read_text(encoding="utf-8") for p in (ROOT / "nashra").rglob("*.py")]
+    every = "\n".join(sources)
+    unused = [name for name in WORDS if f"words.{name} " not in every and f'WORDS["{name}"]' not in every]
+    assert not unused
+
+
+def test_a_word_changed_in_the_catalogue_changes_every_page_that_shows_it(tmp_path, monkeypatch):
+    words = dict(WORDS, sections="Sections", not_found="Not here", page_number="Page {n}")
+    for module in ("nashra.site", "nashra.render.pages"):
+        monkeypatch.setattr(f"{module}.WORDS", words)
+    root = make_site(tmp_path / "site")
+    assert build(root, "--no-cache") == 0
+    out = root / "output"
+    topics = parse(out / "topics" / "index.html")
+    assert text(find(topics, "h1")) == "Sections"
+    assert "Sections — " in text(find(topics, "title"))  # after the RLM a Latin title starts with
+    assert find(topics, "nav", **{"aria-label": "Sections"}) is not None
+    missing = parse(out / "404.html")
+    assert text(find(missing, "h1")) == "Not here"
+    assert "Not here — " in text(find(missing, "title"))
+    second = parse(next(out.glob("topics/*/page/2/index.html")))
+    assert text(find(second, "title")).split(" — ")[1] == "Page 2"
+    assert "(Page 2)" in text(find(second, "h1"))

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from nashra.body.markdown import render_markdown
 from nashra.body.typography import (
-    MINUTE_FORMS,
     add_heading_anchors,
     count_words,
     isolate_html,
@@ -34,6 +33,7 @@ from nashra.dates import DateFormat, hijri_text
 from nashra.problems import ContentError
 from nashra.read.config import parse_config
 from nashra.read.content import parse_article, parse_topics
+from nashra.words import MINUTE_FORMS
 
 CAIRO = ZoneInfo("Africa/Cairo")
 STATIC = ROOT / "templates" / "static"
