@@ -10,6 +10,8 @@ from types import MappingProxyType
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
+    """site.yml's settings: read.config.SETTINGS holds each one's reader, default and meaning."""
+
     title: str
     description: str
     base_url: str
@@ -19,9 +21,9 @@ class SiteConfig:
     feed_items: int
     cname: str | None
     author: str | None
-    date_locale: str | None = None  # CLDR locale for month names, e.g. ar_EG (يونيو), ar_LB (حزيران); None: language
-    digits: str = "latn"  # "latn" (0-9) or "arab" (٠-٩) for the numbers Nashra writes
-    show_hijri: bool = False
+    date_locale: str | None  # CLDR locale for month names, e.g. ar_EG (يونيو), ar_LB (حزيران); None: language
+    digits: str  # "latn" (0-9) or "arab" (٠-٩) for the numbers Nashra writes
+    show_hijri: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ class ListPage:
     next_url: str | None
     number_text: str = ""  # the number in the site's digits
     label: str = ""  # صفحة 2 من 3
+    name: str = ""  # صفحة 2: page 2 and later, in the title and heading
 
 
 @dataclass(frozen=True, slots=True)

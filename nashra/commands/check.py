@@ -20,12 +20,13 @@ from urllib.parse import urlsplit
 
 from ..layout import ARTICLES_DIR, CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS, TOPICS_FILE
 from ..model import Article, Content
-from ..problems import ContentError, Problem
+from ..problems import ContentError, Problem, UsageError
 from ..read.config import load_config
 from ..read.content import read_content
 from ..read.inputs import Inputs, input_files
 from ..read.links import local_image
 from ..read.scan import blank, find_headings, find_links
+from . import add_root_option
 from .report import (
     FORMATS,
     SUMMARY_BYTES,
@@ -43,10 +44,6 @@ SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
 IMAGE_MAX = 500 * 1024  # bytes
 SITE_FILES = (CONFIG_FILE, TOPICS_FILE)  # their problems concern every article
-
-
-class UsageError(Exception):
-    """A command-line mistake: printed, exit 2."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +295,7 @@ def changed_first(problems: Iterable[Problem], changed: set[str]) -> list[Proble
 
 def add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="articles to check (default: the whole site)")
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
     p.add_argument("--format", choices=FORMATS, default="text", help="text (default), github or json")
     p.add_argument(
         "--changed-from",
@@ -310,11 +307,7 @@ def add_check_options(p: argparse.ArgumentParser) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     root: Path = args.root
-    try:
-        changed = changed_files(root, args.changed_from) if args.changed_from is not None else set()
-    except UsageError as exc:
-        print(f"build.py check: error: {shown(str(exc))}", file=sys.stderr)
-        return 2
+    changed = changed_files(root, args.changed_from) if args.changed_from is not None else set()
     checked = check_site(root, args.paths)
     problems = changed_first(checked.problems, changed)
     if args.format == "json":

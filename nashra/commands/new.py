@@ -19,19 +19,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..layout import ARTICLES_DIR
+from ..problems import UsageError
 from ..read.config import load_config
 from ..read.content import list_files
 from ..read.frontmatter import SLUG, SLUG_HINT
 from ..read.inputs import Inputs
 from ..read.topics import load_topics
 from ..read.yamlnodes import suggest
+from . import add_root_option
 
 SLUG_MAX = 60
 FILL_IN = "اكتب هنا · fill in"
-
-
-class UsageError(Exception):
-    """A mistake in the command line: printed, exit 2."""
 
 
 def slugify(title: str) -> str | None:
@@ -77,17 +75,13 @@ def add_new_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("title", help="the headline, in quotes")
     p.add_argument("--topic", action="append", default=[], metavar="SLUG", help="a topic slug (repeat for more)")
     p.add_argument("--slug", help="the address, e.g. putin-visit (needed when the title has no Latin letters)")
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
 
 
 def run_new(args: argparse.Namespace) -> int:
     root: Path = args.root
     config = load_config(root)
-    try:
-        slug, topics = arguments(args, [t.slug for t in load_topics(root)])
-    except UsageError as exc:
-        print(f"build.py new: error: {exc}", file=sys.stderr)
-        return 2
+    slug, topics = arguments(args, [t.slug for t in load_topics(root)])
     moment = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
     relpath = article_path(slug, moment)
     taken = [f"{ARTICLES_DIR}/{name}" for name in list_files(root / ARTICLES_DIR, root, "*.md")]

@@ -26,6 +26,7 @@ from ..layout import CONFIG_FILE, CONTENT_DIR, OUTPUT_DIR, TEMPLATES_DIR
 from ..pipeline import run_build
 from ..problems import ContentError
 from ..read.config import load_config
+from . import add_root_option
 
 STATUS = "__nashra/status"
 WATCHED = (CONTENT_DIR, TEMPLATES_DIR, CONFIG_FILE)
@@ -72,7 +73,7 @@ RELOAD_SCRIPT = """<script>/* Nashra preview: reload on rebuild, show content er
 
 
 def add_serve_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
     p.add_argument("--port", type=tcp_port, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
     p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
     p.add_argument("--interval", type=float, default=0.5, help="seconds between checks for changes (default 0.5)")

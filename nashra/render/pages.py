@@ -28,6 +28,7 @@ from ..model import Entry, ListPage, Site, TopicListing
 from ..output import Planned
 from ..problems import ContentError, Problem
 from ..urls import Urls
+from ..words import WORDS
 from .sharing import MetaTag, json_ld, news_article, page_meta
 
 TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html")
@@ -83,6 +84,7 @@ def load_templates(folder: Path) -> dict[str, Template]:
         keep_trailing_newline=True,
         auto_reload=False,  # each build loads the templates afresh: no need to check them on every page
     )
+    env.globals["words"] = WORDS  # the interface's words (nashra/words.py): {{ words.sections }}
     try:
         return {name: env.get_template(name) for name in TEMPLATES}
     except TemplateSyntaxError as exc:
@@ -245,10 +247,10 @@ def context_for_article(frame: Frame, entry: Entry) -> dict:
 
 def context_for_home(frame: Frame, page: ListPage) -> dict:
     config = frame.site.config
-    title = config.title if page.number == 1 else f"{config.title} — صفحة {page.number_text}"
+    title = config.title if page.number == 1 else f"{config.title} — {page.name}"
     return {
         "chrome": chrome(frame, title=title, description=config.description, site_path=urls.home(page.number)),
-        "heading": "أحدث الأخبار",
+        "heading": WORDS["latest"],
         "intro": config.description,
         "page": page,
     }
@@ -257,7 +259,7 @@ def context_for_home(frame: Frame, page: ListPage) -> dict:
 def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> dict:
     site, u = frame.site, frame.u
     name = listing.topic.name
-    title = name if page.number == 1 else f"{name} — صفحة {page.number_text}"
+    title = name if page.number == 1 else f"{name} — {page.name}"
     return {
         "chrome": chrome(
             frame,
@@ -277,7 +279,10 @@ def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> di
 def context_for_topics(frame: Frame) -> dict:
     return {
         "chrome": chrome(
-            frame, title="الأقسام", description="كل أقسام " + frame.site.config.title, site_path=urls.topics_index()
+            frame,
+            title=WORDS["sections"],
+            description=WORDS["all_sections_of"].format(site=frame.site.config.title),
+            site_path=urls.topics_index(),
         ),
         "topics": frame.site.topics,
     }
@@ -285,7 +290,7 @@ def context_for_topics(frame: Frame) -> dict:
 
 def context_for_404(frame: Frame) -> dict:
     return {
-        "chrome": chrome(frame, title="الصفحة غير موجودة", description="", site_path="404.html", noindex=True),
+        "chrome": chrome(frame, title=WORDS["not_found"], description="", site_path="404.html", noindex=True),
         "latest": frame.site.entries[:5],
     }
 
