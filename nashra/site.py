@@ -16,7 +16,7 @@ from markupsafe import escape
 
 from . import urls
 from .body.markdown import rewrite_urls
-from .body.prepare import body_key, prepare_body
+from .body.prepare import prepare_body
 from .body.typography import (
     ARTICLE_FORMS,
     MINUTE_FORMS,
@@ -27,7 +27,6 @@ from .body.typography import (
     reading_minutes,
     to_digits,
 )
-from .cache import digest
 from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
 from .read.content import is_web_url
 from .urls import Urls
@@ -48,23 +47,20 @@ def build_site(
     config: SiteConfig,
     content: Content,
     drafts: bool = False,
-    bodies: Mapping[str, tuple[str, int]] | None = None,
-    fingerprint: str = "",
+    words: Mapping[str, int] | None = None,
 ) -> Site:
     """Order the articles and prepare everything pages print, except body HTML (see with_body).
 
-    `bodies` maps article files to their prepared body's key and word count (see
-    body.prepare.prepare_bodies); a body missing there is converted here. `fingerprint` stands for every
-    input besides the articles (settings, topics, templates), for the entries' keys.
+    `words` maps article files to their prepared body's word count (see body.prepare.prepare_bodies);
+    a body missing there is converted here.
     """
     u = Urls(config.base_url)
     tz = ZoneInfo(config.timezone)
     articles = [a for a in content.articles if drafts or not a.draft]
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug))
     slugs = {a.path: a.slug for a in articles}
-    slugs_key = digest(*(f"{path}={slug}" for path, slug in sorted(slugs.items())))
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
-    bodies = bodies or {}
+    words = words or {}
     entries = tuple(
         build_entry(
             a,
@@ -72,9 +68,7 @@ def build_site(
             u,
             tz,
             topic_refs,
-            bodies.get(a.path),
-            entry_key(a, fingerprint, slugs_key, content),
-            digest(fingerprint, a.front_digest) if a.front_digest else "",
+            words.get(a.path),
         )
         for a in articles
     )
@@ -107,15 +101,7 @@ def build_site(
         images=content.images,
         static=content.static,
         slugs=MappingProxyType(slugs),
-        fingerprint=fingerprint,
     )
-
-
-def entry_key(a: Article, fingerprint: str, slugs_key: str, content: Content) -> str:
-    """What an entry is made from: its file, everything else the build reads, and, when its
-    body links to other articles' files, which file has which slug."""
-    source = a.digest or repr(a)
-    return digest(fingerprint, source, slugs_key if a.path in content.linking else "")
 
 
 def with_body(site: Site, entry: Entry, prepared: str) -> Entry:
@@ -134,13 +120,11 @@ def build_entry(
     u: Urls,
     tz: ZoneInfo,
     topic_refs: dict[str, TopicRef],
-    prepared: tuple[str, int] | None,
-    key: str,
-    card_key: str = "",
+    words: int | None,
 ) -> Entry:
     lang = a.lang or config.language
     rtl = direction(lang) == "rtl"
-    body, count = prepared or (body_key(a, rtl), prepare_body(a.body, rtl)[1])
+    count = words if words is not None else prepare_body(a.body, rtl)[1]
     image_url = image_abs_url = None
     if a.image:
         local = not is_web_url(a.image.src)
@@ -181,9 +165,6 @@ def build_entry(
         reading_time=plural(minutes, MINUTE_FORMS, "ar", config.digits) + " للقراءة",  # the Arabic UI's words
         image_abs_url=image_abs_url,
         path=a.path,
-        body_key=body,
-        key=key,
-        card_key=card_key or key,
     )
 
 

@@ -14,7 +14,8 @@ from conftest import build, make_site
 
 from nashra import output, parallel
 from nashra.body import prepare
-from nashra.cache import FORMAT, digest_bytes, file_digests
+from nashra.incremental.digests import digest_bytes, file_digests
+from nashra.incremental.store import FORMAT
 from nashra.output import Planned, write_output
 from nashra.problems import ContentError
 from nashra.read import content
@@ -202,8 +203,7 @@ def test_build_without_cache_is_never_mistaken_for_a_cached_one(site: Path):
 def test_parallel_parsing_and_conversion_give_the_same_site(tmp_path: Path, monkeypatch):
     serial = make_site(tmp_path / "serial")
     assert build(serial, "--no-cache") == 0
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 2)
+    monkeypatch.setitem(parallel.SPREAD, "chunks", parallel.Spread(start_from=1, chunk=2))
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     in_workers = make_site(tmp_path / "parallel")
     assert build(in_workers, "--no-cache") == 0
@@ -292,9 +292,8 @@ def test_progress_is_a_bar_on_a_terminal_and_a_few_lines_in_a_log():
 def test_template_error_in_a_worker_keeps_the_previous_output(site: Path, monkeypatch, capsys):
     assert build(site) == 0
     before = tree(site / "output")
-    monkeypatch.setattr(output, "PARALLEL_FROM", 1)
+    monkeypatch.setitem(parallel.SPREAD, "files", parallel.Spread(start_from=1, chunk=25))
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(output, "workers", lambda: 2)
     CHANGES["body"](site)
     article = site / "templates/article.html"
     article.write_text(
