@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..incremental.packs import Location, write_pack
 from ..incremental.session import BodyJob, Session
-from ..incremental.store import Location, write_pack
 from ..parallel import run_chunks
 from ..read.content import BodyFile
 from .markdown import render_markdown

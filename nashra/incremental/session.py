@@ -1,14 +1,14 @@
 """The one object the pipeline talks to about earlier builds: what is unchanged, what is known.
 
-    session = Session.open(root, config, drafts, use_cache, output)
-    session.unchanged()                      the last result, when no input changed
-    session.known_article / known_links      what reading may take instead of parsing a file
-    session.keep_articles(reading)           what the next build may take
-    session.body_words / keep_body ...       prepared bodies
-    session.page_keys(articles, linking)     what each page is made from
-    session.body_filler(jobs, remake)        prepared HTML for the pages made (read-only)
-    session.learn(found)                     what a worker learned: remade bodies, warnings
-    session.previous_manifest() / save(...)  the output tree, then everything, for the next build
+session = Session.open(root, config, drafts, use_cache, output)
+session.unchanged()                      the last result, when no input changed
+session.known_article / known_links      what reading may take instead of parsing a file
+session.keep_articles(reading)           what the next build may take
+session.body_words / keep_body ...       prepared bodies
+session.page_keys(articles, linking)     what each page is made from
+session.body_filler(jobs, remake)        prepared HTML for the pages made (read-only)
+session.learn(found)                     what a worker learned: remade bodies, warnings
+session.previous_manifest() / save(...)  the output tree, then everything, for the next build
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from ..read.inputs import input_files
 from ..read.scan import Link
 from . import keys
 from .digests import file_digests
+from .packs import Location
 from .records import article_from_json, article_to_json, links_from_json, links_to_json
 from .stamp import read_stamp, stamp_matches, write_stamp
-from .store import DEFAULT_FOLDER, SPARE, Location, Store, unusable
+from .store import DEFAULT_FOLDER, SPARE, Store, unusable
 
 Remade = tuple[str, str, int]  # a body made again: key, HTML, word count
 Found = tuple[list[Remade], list[str]]  # what a body filler learned: bodies made again, warnings
@@ -183,9 +184,7 @@ class Session:
     # ---- pages ----
 
     def page_keys(self, articles: Iterable[Article], linking: frozenset[str]) -> keys.PageKeys:
-        fingerprint = keys.site_fingerprint(
-            self.root, self.digests, self._parse_fp, self.config.base_url, self.drafts
-        )
+        fingerprint = keys.site_fingerprint(self.root, self.digests, self._parse_fp, self.config.base_url, self.drafts)
         return keys.page_keys(articles, fingerprint, linking)
 
     @property

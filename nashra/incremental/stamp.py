@@ -6,7 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from .store import atomic_write, folder_id
+from .packs import atomic_write
+from .store import folder_id
 
 STAMP = "last-build.json"
 STAMP_COUNTS = ("pages", "files", "topics", "feeds", "articles")

@@ -24,13 +24,12 @@ from pathlib import Path
 from .. import __version__
 from ..output import check_relpath
 from .digests import digest
+from .packs import Location, atomic_write, pack_path, write_pack
 
 FORMAT = 4  # 4: words counted between spaces (the bodies cache holds word counts)
 ARTICLES = "articles.jsonl"
 DEFAULT_FOLDER = ".nashra-cache"
 SPARE = "spare"  # output.py keeps the previous output tree here, with its own manifest
-
-Location = tuple[str, int, int]  # a prepared body's pack, offset and length
 
 
 class Store:
@@ -150,11 +149,11 @@ class Store:
 
     def pack_path(self, key: str) -> Path | None:
         record = self._new_bodies.get(key) or self._bodies.get(key)
-        return None if record is None else _pack_path(self.folder, record[1])
+        return None if record is None else pack_path(self.folder, record[1])
 
     def _pack_exists(self, name: str) -> bool:
         if name not in self._packs:
-            self._packs[name] = _pack_path(self.folder, name).is_file()
+            self._packs[name] = pack_path(self.folder, name).is_file()
         return self._packs[name]
 
     def write_bodies(self, bodies: list[tuple[str, str, int]]) -> None:
@@ -174,7 +173,7 @@ class Store:
         _, name, offset, length = record
         check, html = "", None
         try:
-            with open(_pack_path(self.folder, name), "rb") as f:
+            with open(pack_path(self.folder, name), "rb") as f:
                 if offset + length <= os.fstat(f.fileno()).st_size:  # else a record of another pack
                     f.seek(offset)
                     check, _, html = f.read(length).decode("utf-8").partition("\n")
@@ -232,7 +231,7 @@ class Store:
             by_pack.setdefault(record[1], []).append(key)
         for name, keys in sorted(by_pack.items()):
             try:
-                size = _pack_path(self.folder, name).stat().st_size
+                size = pack_path(self.folder, name).stat().st_size
             except OSError:
                 continue
             if size <= 2 * sum(self._new_bodies[key][3] for key in keys):
@@ -255,24 +254,6 @@ class Store:
                     Path(entry.path).unlink(missing_ok=True)
 
 
-def write_pack(folder: str, bodies: list[tuple[str, str]]) -> dict[str, Location]:
-    """The pack writer: write (key, HTML) bodies into one new pack under the cache `folder`; return
-    where each is. It holds no state, so a worker preparing bodies may call it."""
-    name = digest("pack", *(key for key, _ in bodies))[:32]
-    records, spans, offset = [], {}, 0
-    for key, html in bodies:
-        record = f"{digest(html)}\n{html}".encode()
-        records.append(record)
-        spans[key] = (name, offset, len(record))
-        offset += len(record)
-    atomic_write(_pack_path(Path(folder), name), b"".join(records))
-    return spans
-
-
-def _pack_path(folder: Path, name: str) -> Path:
-    return folder / "bodies" / f"{name}.pack"
-
-
 def _is_body_record(value) -> bool:
     """[word count, pack name, offset, length]"""
     return (
@@ -284,7 +265,7 @@ def _is_body_record(value) -> bool:
     )
 
 
-_PACK = re.compile(r"[0-9a-f]{32}")  # write_pack's names: nothing that leads out of bodies/
+_PACK = re.compile(r"[0-9a-f]{32}")  # packs.write_pack's names: nothing that leads out of bodies/
 
 
 def _is_page_record(path, record) -> bool:
@@ -328,15 +309,3 @@ def folder_id(folder: Path) -> str:
     except OSError:
         return "absent"
     return f"{folder.absolute()}:{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}"
-
-
-def atomic_write(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
