@@ -342,3 +342,39 @@ def test_a_recorded_digest_is_trusted_only_for_a_file_unchanged_since_well_befor
     path.write_text("two", encoding="utf-8")
     os.utime(path, ns=(old, old + 1))
     assert file_digests(tmp_path, ["a.md"], known) == {"a.md": digest_bytes(b"two")}
+
+
+def test_article_records_round_trip_and_refuse_a_nested_value_of_another_type():
+    from datetime import datetime, timedelta, timezone
+
+    from nashra.incremental.records import article_from_json, article_to_json
+    from nashra.model import Article, Image, Source
+
+    moment = datetime(2024, 6, 10, 10, 0, tzinfo=timezone(timedelta(hours=3)))
+    article = Article(
+        path="content/articles/a.md",
+        slug="a",
+        title="عنوان",
+        date=moment,
+        topics=("politics", "economy"),
+        summary="ملخص",
+        source=Source("رويترز", None),
+        body="",
+        body_line=9,
+        updated=moment,
+        image=Image("a.png", "صورة", None),
+        lines=(("title", 2), ("date", 3)),
+        digest="d" * 64,
+        front_digest="f" * 64,
+    )
+    record = json.loads(json.dumps(article_to_json(article)))
+    assert article_from_json(record, article.path, article.digest) == article
+    for name, value in {
+        "image": {"src": "a.png", "alt": 1, "caption": None},
+        "source": {"name": "رويترز"},
+        "lines": [["title", True]],
+        "draft": 0,
+        "updated": "2024-06-10T10:00:00",
+    }.items():
+        with pytest.raises(ValueError, match=f"unexpected '{name}'"):
+            article_from_json({**record, name: value}, article.path, article.digest)
