@@ -134,9 +134,6 @@ class Entry:
     body_html: str = ""  # `html` with a link beside each heading: the article page
     image_abs_url: str | None = None
     path: str = ""  # the article's file
-    body_key: str = ""  # its prepared body in the cache (body.prepare.body_key)
-    key: str = ""  # digest of everything the entry is made from: pages showing it change with it
-    card_key: str = ""  # digest of what lists show (front matter and settings): not the body
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,4 +173,3 @@ class Site:
     images: tuple[str, ...]
     static: tuple[str, ...]
     slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # article file -> slug
-    fingerprint: str = ""  # every input but the articles: settings, topics, templates (for page keys)

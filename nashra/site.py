@@ -19,7 +19,6 @@ from .body.typography import (
     reading_minutes,
     to_digits,
 )
-from .cache import digest
 from .dates import date_format, iso
 from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
 from .read.frontmatter import is_web_url
@@ -33,21 +32,18 @@ def build_site(
     config: SiteConfig,
     content: Content,
     drafts: bool,
-    bodies: Mapping[str, tuple[str, int]],
-    fingerprint: str = "",
+    words: Mapping[str, int],
 ) -> Site:
     """Order the articles and prepare everything pages print, except body HTML (see with_body).
 
-    `bodies` maps every included article's file to its prepared body's key and word count (see
-    body.prepare.prepare_bodies): Markdown is never converted here. `fingerprint` stands for every
-    input besides the articles (settings, topics, templates), for the entries' keys.
+    `words` maps every included article's file to its prepared body's word count (see
+    body.prepare): Markdown is never converted here.
     """
     u = Urls(config.base_url)
     tz = ZoneInfo(config.timezone)
     articles = [a for a in content.articles if a.included(drafts)]
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug))
     slugs = {a.path: a.slug for a in articles}
-    slugs_key = digest(*(f"{path}={slug}" for path, slug in sorted(slugs.items())))
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
     entries = tuple(
         build_entry(
@@ -56,9 +52,7 @@ def build_site(
             u,
             tz,
             topic_refs,
-            bodies[a.path],
-            entry_key(a, fingerprint, slugs_key, content),
-            digest(fingerprint, a.front_digest) if a.front_digest else "",
+            words[a.path],
         )
         for a in articles
     )
@@ -91,15 +85,7 @@ def build_site(
         images=content.images,
         static=content.static,
         slugs=MappingProxyType(slugs),
-        fingerprint=fingerprint,
     )
-
-
-def entry_key(a: Article, fingerprint: str, slugs_key: str, content: Content) -> str:
-    """What an entry is made from: its file, everything else the build reads, and, when its
-    body links to other articles' files, which file has which slug."""
-    source = a.digest or repr(a)
-    return digest(fingerprint, source, slugs_key if a.path in content.linking else "")
 
 
 def with_body(site: Site, entry: Entry, prepared: str) -> Entry:
@@ -118,13 +104,11 @@ def build_entry(
     u: Urls,
     tz: ZoneInfo,
     topic_refs: dict[str, TopicRef],
-    prepared: tuple[str, int],
-    key: str,
-    card_key: str = "",
+    words: int,
 ) -> Entry:
     lang = a.lang or config.language
     rtl = direction(lang) == "rtl"
-    body, count = prepared
+    count = words
     image_url = image_abs_url = None
     if a.image:
         local = not is_web_url(a.image.src)
@@ -165,9 +149,6 @@ def build_entry(
         reading_time=WORDS["reading_time"].format(minutes=plural(minutes, MINUTE_FORMS, "ar", config.digits)),
         image_abs_url=image_abs_url,
         path=a.path,
-        body_key=body,
-        key=key,
-        card_key=card_key or key,
     )
 
 

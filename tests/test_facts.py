@@ -94,11 +94,10 @@ def test_build_site_takes_each_body_word_count_as_prepared(tmp_path, monkeypatch
 
     monkeypatch.setattr("nashra.body.prepare.prepare_body", refuse)
     monkeypatch.setattr("nashra.body.markdown.render_markdown", refuse)
-    bodies = {a.path: (f"key-{a.slug}", 1400) for a in content.articles}  # 10 minutes at 140 words a minute
-    site = build_site(config, content, False, bodies)
+    words = {a.path: 1400 for a in content.articles}  # 10 minutes at 140 words a minute
+    site = build_site(config, content, False, words)
     assert site.entries
     for entry in site.entries:
-        assert entry.body_key == f"key-{entry.slug}"
         if entry.lang == "ar":
             assert entry.reading_time == "10 دقائق للقراءة"
 

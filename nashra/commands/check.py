@@ -222,7 +222,7 @@ def select_paths(
 
 def links_out_of_project(root: Path) -> list[Problem]:
     """NSH502, NSH503: every path of the site's input that leads out of the project, into a
-    hidden folder or out of its own folder; the build refuses them too (pipeline.input_digests)."""
+    hidden folder or out of its own folder; the build refuses them too (incremental.session.input_digests)."""
     return input_files(root)[1]
 
 

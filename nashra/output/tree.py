@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..libc import libc_function
 from .guard import MARKER, MARKER_TEXT, is_build
 
 SPARE_STATE = ".nashra-spare.json"  # in the spare only, removed before it is touched or swapped in
@@ -107,15 +108,7 @@ def exchange(a: str, b: str) -> None:
     os.rename(aside, a)
 
 
-def _libc_function(name: str):
-    try:
-        function = getattr(ctypes.CDLL(None, use_errno=True), name)
-    except (OSError, AttributeError, TypeError):
-        return None
-    return function
-
-
-_renameat2 = _libc_function("renameat2") if sys.platform.startswith("linux") else None
+_renameat2 = libc_function("renameat2")
 if _renameat2 is not None:
     _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     _renameat2.restype = ctypes.c_int

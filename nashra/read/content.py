@@ -7,26 +7,26 @@ and links.py (across files). This module reads the files, in worker processes fo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..cache import Cache, digest_bytes
-from ..layout import ARTICLES_DIR, IMAGES_DIR, STATIC_DIR, TOPICS_FILE
+from ..incremental.digests import digest_bytes
+from ..layout import ARTICLES_DIR, IMAGES_DIR, STATIC_DIR
 from ..model import Article, Content, SiteConfig, Topic
 from ..parallel import run_chunks
-from ..problems import ContentError, Problem, has_errors, raise_if
+from ..problems import ContentError, Problem
 from .config import decode_text, read_text
 from .frontmatter import cached_problem, parse_article
 from .inputs import Inputs, check_images, scan_folder
 from .links import check_links
 from .rules import check_articles
 from .scan import Link, find_links
-from .topics import parse_topics
+from .topics import read_topics
 
 # ---- reading files ----
 
@@ -37,125 +37,133 @@ def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
     return scan_folder(root, folder.relative_to(root).as_posix(), pattern)[0]
 
 
+
+
+class Known(Protocol):
+    """What an earlier build knows of the articles (incremental.Session): an article taken from it
+    is not even read; it comes without its body, read again only if something needs it (load_body)."""
+
+    def known_article(self, relpath: str, check: Callable[[Article], str | None]) -> Article | None: ...
+
+    def known_links(self, relpath: str) -> list[Link] | None: ...
+
+
 @dataclass(frozen=True, slots=True)
-class AfterParse:
-    """More work on the articles parsed in a build, done where they were parsed while their bodies
-    are at hand: `work` runs in the worker on each chunk of articles (it must pickle) and returns
-    a result for each, which `take` receives back here."""
+class ToRead:
+    """Which files reading the site starts from: the topics, the images and static files, every
+    article file and those known already; `stop` when the problems so far stop reading here."""
 
-    work: Callable[[list[Article]], list[Any]]
-    take: Callable[[Any], None]
+    topics: tuple[Topic, ...]
+    tz: ZoneInfo | None
+    images: list[str]
+    static: list[str]
+    relpaths: list[str]
+    known: dict[str, Article]
+    problems: list[Problem]
+    stop: bool = False
 
-
-def load_content(
-    root: Path,
-    config: SiteConfig,
-    cache: Cache | None = None,
-    digests: Mapping[str, str] | None = None,
-    keep_bodies: bool = True,
-    after_parse: AfterParse | None = None,
-) -> Content:
-    """Read topics.yml and every article; raise ContentError with every problem found.
-
-    With a cache, an article whose file is unchanged is taken from it, not parsed again.
-    """
-    content, problems = read_content(root, config, cache, digests, keep_bodies, after_parse)
-    raise_if(problems)
-    return content
+    @property
+    def unread(self) -> list[str]:
+        return [relpath for relpath in self.relpaths if relpath not in self.known]
 
 
-def read_content(
-    root: Path,
-    config: SiteConfig,
-    cache: Cache | None = None,
-    digests: Mapping[str, str] | None = None,
-    keep_bodies: bool = True,
-    after_parse: AfterParse | None = None,
-) -> tuple[Content, list[Problem]]:
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """An article file read and parsed: the article (None if it could not be made), its problems and
+    the links in its body."""
+
+    article: Article | None
+    problems: list[Problem]
+    links: list[Link]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What reading found: the content, every problem, the links in every article's body, and the
+    articles taken with their links from what an earlier build knew (Known) rather than parsed."""
+
+    content: Content
+    problems: list[Problem]
+    links: Mapping[str, list[Link]]
+    from_records: frozenset[str]
+
+
+def read_content(root: Path, config: SiteConfig) -> tuple[Content, list[Problem]]:
     """Read and check topics.yml and every article: what could be read, and every problem.
 
-    The build stops on the problems (load_content); `check` reports them. Errors in
-    topics.yml stop here, as every article would only repeat them.
+    `check` reports them; the build reads the same way (body.parse_and_prepare) and stops on
+    them. Errors in topics.yml stop here, as every article would only repeat them.
     """
-    problems: list[Problem] = []
+    plan = files_to_read(root, config)
+    parsed = run_chunks(parse_files, plan.unread, str(root), plan.topics, plan.tz)
+    reading = finish_reading(root, config, plan, parsed)
+    return reading.content, reading.problems
+
+
+def files_to_read(root: Path, config: SiteConfig, known: Known | None = None) -> ToRead:
+    """topics.yml read and checked, and the files of the site listed: which articles to parse."""
     inputs = Inputs(root)
-    topics_path = root / TOPICS_FILE
-    if refused := inputs.judge(TOPICS_FILE):  # never read what leads outside
-        topics = ()
-        problems.append(refused)
-    elif topics_path.is_file():
-        topics, found = parse_topics(_read(topics_path, TOPICS_FILE, problems) or "")
-        problems += found
-    else:
-        topics = ()
-        problems.append(
-            Problem(TOPICS_FILE, 0, 0, "NSH201", "content/topics.yml is missing", "list the site's topics there")
-        )
+    topics, problems = read_topics(root, inputs)
     if any(p.severity == "error" for p in problems):
-        return Content(topics, (), (), ()), problems
-    tz = ZoneInfo(config.timezone)
+        return ToRead(topics, None, [], [], [], {}, problems, stop=True)
     images, refused_images = inputs.scan(IMAGES_DIR)
     static, refused_static = inputs.scan(STATIC_DIR)
     names, refused_articles = inputs.scan(ARTICLES_DIR, "*.md")
     problems += dict.fromkeys(refused_articles + refused_images + refused_static)  # each once
     if any(folder in inputs.refused for folder in (ARTICLES_DIR, IMAGES_DIR, STATIC_DIR)):
-        return Content(topics, (), (), ()), problems  # every article's links would only repeat it
+        return ToRead(topics, None, [], [], [], {}, problems, stop=True)  # every article's links would repeat it
     problems += check_images(root, images)
-    top = str(root)
     relpaths = [f"{ARTICLES_DIR}/{name}" for name in names]
-    articles: list[Article | None] = []
-    found_links: dict[str, list[Link]] = {}
     trust = partial(cached_problem, topics=frozenset(t.slug for t in topics))  # the rules a parsed one meets
-    for relpath in relpaths:
-        # With the files' digests known, a cached article is not even read: it comes without its
-        # body, read again only if something needs it (load_body).
-        file_digest = digests.get(relpath) if digests else None
-        articles.append(cache.article(relpath, file_digest, trust) if cache and file_digest else None)
-    unread = [relpath for relpath, article in zip(relpaths, articles, strict=True) if article is None]
-    work = after_parse.work if after_parse else None
-    parsed = dict(zip(unread, run_chunks(_parse_files, unread, top, topics, tz, keep_bodies, work), strict=True))
-    for i, relpath in enumerate(relpaths):
-        if relpath not in parsed:
+    found_known = {}
+    for relpath in relpaths if known else ():
+        if (article := known.known_article(relpath, trust)) is not None:
+            found_known[relpath] = article
+    return ToRead(topics, ZoneInfo(config.timezone), images, static, relpaths, found_known, problems)
+
+
+def finish_reading(
+    root: Path, config: SiteConfig, plan: ToRead, parsed: Iterable[Parsed], known: Known | None = None
+) -> Reading:
+    """The articles known and parsed (`parsed` in the order of plan.unread), checked all together:
+    slugs, links and images across files."""
+    if plan.stop:
+        return Reading(Content(plan.topics, (), (), ()), plan.problems, {}, frozenset())
+    problems = list(plan.problems)
+    by_path = dict(zip(plan.unread, parsed, strict=True))
+    articles: list[Article] = []
+    found_links: dict[str, list[Link]] = {}
+    for relpath in plan.relpaths:
+        if relpath in plan.known:
+            articles.append(plan.known[relpath])
             continue
-        article, found, links, more = parsed[relpath]
-        problems += found
-        if after_parse and more is not None:
-            after_parse.take(more)
-        if article is not None:
-            found_links[relpath] = links
-            if cache and not has_errors(found):
-                cache.keep_article(relpath, article.digest, article)
-        articles[i] = article
-    articles = [a for a in articles if a is not None]
-    problems += check_articles(articles, set(images))
+        result = by_path[relpath]
+        problems += result.problems
+        if result.article is not None:
+            found_links[relpath] = result.links
+            articles.append(result.article)
+    problems += check_articles(articles, set(plan.images))
+    from_records = set()
     for article in articles:
-        if article.path not in found_links:  # an article taken from the cache, with its links or not
-            links = cache.links(article.path) if cache else None
+        if article.path not in found_links:  # an article taken from what was known, with its links or not
+            links = known.known_links(article.path) if known else None
             if links is not None:
-                found_links[article.path] = links
-                continue
-            found_links[article.path] = find_links(article.body or load_body(root, article), article.body_line)
-        if cache:
-            cache.keep_links(article.path, found_links[article.path])
-    problems += check_links(articles, relpaths, topics, images, static, config.per_page, found_links)
+                from_records.add(article.path)
+            else:
+                links = find_links(article.body or load_body(root, article), article.body_line)
+            found_links[article.path] = links
+    problems += check_links(
+        articles, plan.relpaths, plan.topics, plan.images, plan.static, config.per_page, found_links
+    )
     linking = frozenset(
         path for path, links in found_links.items() if any(urlsplit(k.url).path.endswith(".md") for k in links)
     )
-    if not keep_bodies:  # a large archive's bodies are most of its memory; BodyFile reads one when needed
-        articles = [replace(a, body="") if a.body else a for a in articles]
-    return Content(topics, tuple(articles), tuple(images), tuple(static), linking), problems
+    content = Content(plan.topics, tuple(articles), tuple(plan.images), tuple(plan.static), linking)
+    return Reading(content, problems, found_links, frozenset(from_records))
 
 
-def _parse_files(
-    top: str,
-    topics: tuple[Topic, ...],
-    tz: ZoneInfo,
-    keep_bodies: bool,
-    work: Callable[[list[Article]], list[Any]] | None,
-    relpaths: list[str],
-) -> list[tuple[Article | None, list[Problem], list[Link], Any]]:
-    """Read and parse each article file, find the links in its body and do `work` on the articles
-    without errors (in a worker, for many)."""
+def parse_files(top: str, topics: tuple[Topic, ...], tz: ZoneInfo, relpaths: list[str]) -> list[Parsed]:
+    """Read and parse each article file and find the links in its body (in a worker, for many)."""
     results = []
     for relpath in relpaths:
         problems: list[Problem] = []
@@ -167,17 +175,8 @@ def _parse_files(
         if article is not None:
             links = find_links(article.body, article.body_line)
             article = replace(article, digest=digest_bytes(data))
-        results.append((article, problems + found, links))
-    good = [i for i, (article, found, _) in enumerate(results) if article and not has_errors(found)]
-    more: list[Any] = [None] * len(results)
-    if work and good:
-        for i, result in zip(good, work([results[i][0] for i in good]), strict=True):
-            more[i] = result
-    # Without its body, a large archive's articles take little memory (BodyFile reads it again).
-    return [
-        (article if keep_bodies or not article else replace(article, body=""), found, links, extra)
-        for (article, found, links), extra in zip(results, more, strict=True)
-    ]
+        results.append(Parsed(article, problems + found, links))
+    return results
 
 
 def load_body(root: Path, article: Article) -> str:

@@ -19,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 from yaml.nodes import Node
 
 from ..body.markdown import body_problems
-from ..cache import digest
+from ..incremental.digests import digest
 from ..layout import ARTICLES_DIR
 from ..model import Article, Image, Source, Topic
 from ..problems import Problem, has_errors

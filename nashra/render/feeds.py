@@ -15,7 +15,8 @@ from feedgen.feed import FeedGenerator
 from .. import urls
 from ..body.markdown import rewrite_urls
 from ..body.typography import mark_rtl
-from ..cache import digest
+from ..incremental.digests import digest
+from ..incremental.keys import PageKeys
 from ..model import Entry, Site
 from ..output import Planned
 from ..urls import Urls
@@ -23,8 +24,8 @@ from ..urls import Urls
 GENERATOR = "Nashra"
 
 
-def plan_feeds(site: Site, with_body: Callable[[Entry], Entry]) -> list[Planned]:
-    """The site's feed and every topic's, each keyed by its items; bodies are fetched only to make one."""
+def plan_feeds(site: Site, with_body: Callable[[Entry], Entry], keys: PageKeys) -> list[Planned]:
+    """The site's feed and every topic's, each keyed by its items (`keys`); bodies are fetched only to make one."""
     u = Urls(site.config.base_url)
     config = site.config
     plan = []
@@ -37,7 +38,7 @@ def plan_feeds(site: Site, with_body: Callable[[Entry], Entry]) -> list[Planned]
         )
     for path, entries, title, description, page in sources:
         items = entries[: config.feed_items]
-        key = digest(site.fingerprint, "feed", path, *(e.key for e in items))
+        key = digest(keys.fingerprint, "feed", path, *(keys.entry[e.path] for e in items))
 
         def make(items=items, title=title, description=description, path=path, page=page) -> bytes:
             return rss(site, u, tuple(with_body(e) for e in items), title, description, path, page)

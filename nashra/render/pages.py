@@ -22,7 +22,8 @@ from markupsafe import Markup
 
 from .. import urls
 from ..body.typography import direction, mark_rtl
-from ..cache import digest
+from ..incremental.digests import digest
+from ..incremental.keys import PageKeys
 from ..layout import TEMPLATES_DIR
 from ..model import Entry, ListPage, Site, TopicListing
 from ..output import Planned
@@ -117,14 +118,16 @@ def template_position(exc: Exception) -> tuple[str, int, int]:
     return where
 
 
-def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry]) -> list[Planned]:
-    """Every page and small file of the site, each with the key of what it is made from.
+def plan_pages(
+    site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry], keys: PageKeys
+) -> list[Planned]:
+    """Every page and small file of the site, each with the key of what it is made from (from `keys`).
 
     `with_body` gives an entry its body HTML; it is called only for pages that are made.
     """
     u = Urls(site.config.base_url)
     frame = Frame(site, u, functools.cache(lambda current: nav_html(site, u, templates["_nav.html"], current)))
-    fp = site.fingerprint
+    fp, card = keys.fingerprint, keys.card
     plan: list[Planned] = []
 
     def page(path: str, key: str, template: str, context: Callable[[], dict]) -> None:
@@ -134,15 +137,15 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
         related = site.related[entry.slug]
         page(
             urls.out_path(urls.article(entry.slug)),
-            digest(fp, "article", entry.key, *(r.card_key for r in related)),
+            digest(fp, "article", keys.entry[entry.path], *(card[r.path] for r in related)),
             "article.html",
             lambda entry=entry: context_for_article(frame, with_body(entry)),
         )
     for p in site.home:
-        page(p.out_path, list_key(fp, p), "list.html", lambda p=p: context_for_home(frame, p))
+        page(p.out_path, list_key(keys, p), "list.html", lambda p=p: context_for_home(frame, p))
     for listing in site.topics:
         for p in listing.pages:
-            key = list_key(fp, p)
+            key = list_key(keys, p)
             page(p.out_path, key, "list.html", lambda p=p, t=listing: context_for_topic(frame, t, p))
     counts = (str(len(t.entries)) for t in site.topics)
     page(
@@ -151,7 +154,7 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
         "topics.html",
         lambda: context_for_topics(frame),
     )
-    latest = (e.card_key for e in site.entries[:5])
+    latest = (card[e.path] for e in site.entries[:5])
     page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(frame))
     plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u).encode("utf-8")))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
@@ -163,8 +166,9 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
     return plan
 
 
-def list_key(fp: str, page: ListPage) -> str:
-    return digest(fp, "list", page.url, str(page.number), str(page.total), *(e.card_key for e in page.entries))
+def list_key(keys: PageKeys, page: ListPage) -> str:
+    cards = (keys.card[e.path] for e in page.entries)
+    return digest(keys.fingerprint, "list", page.url, str(page.number), str(page.total), *cards)
 
 
 @dataclass(frozen=True, slots=True)
