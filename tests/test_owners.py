@@ -1,4 +1,5 @@
-"""One owner for every fact (issue 12): the drafts rule and the site folder's layout are written once."""
+"""One owner for every fact (issue 12): the drafts rule and the site folder's layout are written once;
+the package's shape: no import cycle, no module over 400 lines, only incremental/ imports the store."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from nashra import layout
 from nashra.model import Article, Source
 
 SOURCES = sorted((ROOT / "nashra").rglob("*.py"))
-# Lines A1's rewrite of pipeline.py replaces; the merge points them at layout.py.
 
 
 def name(path: Path) -> str:
@@ -48,3 +48,54 @@ def test_folder_names_are_written_only_in_layout(path: Path):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in LAYOUT
     ]
     assert found == [], f"import the name from nashra/layout.py: {found}"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path, modules: set[str]) -> set[str]:
+    """The package's modules `path` imports, at the top or inside a function."""
+    me = module_name(path)
+    package = me if path.name == "__init__.py" else me.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            target = (f"{base}.{node.module}" if node.module else base) if node.level else node.module
+            for alias in node.names:
+                found |= {next((t for t in (f"{target}.{alias.name}", target) if t in modules), "")} - {""}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name in modules}
+    return found
+
+
+def test_no_module_imports_itself_through_others():
+    modules = {module_name(p): p for p in SOURCES}
+    edges = {m: imports(p, set(modules)) for m, p in modules.items()}
+
+    def reaches(start: str) -> bool:
+        seen, todo = set(), list(edges[start])
+        while todo:
+            m = todo.pop()
+            if m == start:
+                return True
+            if m not in seen:
+                seen.add(m)
+                todo.extend(edges[m])
+        return False
+
+    assert [m for m in modules if reaches(m)] == []
+
+
+def test_no_module_is_over_400_lines():
+    assert {name(p): n for p in SOURCES if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400} == {}
+
+
+def test_only_the_incremental_package_imports_the_store():
+    modules = {module_name(p): p for p in SOURCES}
+    users = {m for m, p in modules.items() if "nashra.incremental.store" in imports(p, set(modules))}
+    assert users and all(m.startswith("nashra.incremental.") for m in users)
