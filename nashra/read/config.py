@@ -41,34 +41,32 @@ def yes_no(r: Reader, node: Node, key: str) -> bool | None:
     return r.boolean(node, key)
 
 
-def language_tag(r: Reader, node: Node, key: str) -> str | None:
-    value = text_value(r, node, key)
-    if value:
-        try:
-            Locale.parse(value, sep="-")
-        except (ValueError, UnknownLocaleError):
-            r.error(node, "NSH110", f"unknown language tag '{value}'", "e.g. 'language: ar'")
-    return value
+def known_name(parse, refused: tuple[type[Exception], ...], code: str, what: str, example: str):
+    """A reader of a name that `parse` must accept (else it raises one of `refused`): `what` and
+    `example` make the problem, e.g. "unknown timezone 'X'" with the hint `example`."""
+
+    def read(r: Reader, node: Node, key: str) -> str | None:
+        value = text_value(r, node, key)
+        if value:
+            try:
+                parse(value)
+            except refused:
+                r.error(node, code, f"unknown {what} '{value}'", example)
+        return value
+
+    return read
 
 
-def locale_name(r: Reader, node: Node, key: str) -> str | None:
-    value = text_value(r, node, key)
-    if value:
-        try:
-            Locale.parse(value.replace("-", "_"))
-        except (ValueError, UnknownLocaleError):
-            r.error(node, "NSH110", f"unknown locale '{value}'", "e.g. 'date_locale: ar_EG'")
-    return value
-
-
-def timezone_name(r: Reader, node: Node, key: str) -> str | None:
-    value = text_value(r, node, key)
-    if value:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            r.error(node, "NSH202", f"unknown timezone '{value}'", "use an IANA name such as 'Africa/Cairo'")
-    return value
+NOT_A_LOCALE = (ValueError, UnknownLocaleError)
+language_tag = known_name(
+    lambda v: Locale.parse(v, sep="-"), NOT_A_LOCALE, "NSH110", "language tag", "e.g. 'language: ar'"
+)
+locale_name = known_name(
+    lambda v: Locale.parse(v.replace("-", "_")), NOT_A_LOCALE, "NSH110", "locale", "e.g. 'date_locale: ar_EG'"
+)
+timezone_name = known_name(
+    ZoneInfo, (ZoneInfoNotFoundError, ValueError), "NSH202", "timezone", "use an IANA name such as 'Africa/Cairo'"
+)
 
 
 def digit_system(r: Reader, node: Node, key: str) -> str | None:

@@ -197,14 +197,6 @@ class BodyFile:
         return text.split("\n", self.body_line - 1)[-1]
 
 
-def _read(path: Path, relpath: str, problems: list[Problem]) -> str | None:
-    try:
-        return read_text(path, relpath)
-    except ContentError as exc:
-        problems.extend(exc.problems)
-        return None
-
-
 def _decode(data: bytes, relpath: str, problems: list[Problem]) -> str | None:
     try:
         return decode_text(data, relpath)
