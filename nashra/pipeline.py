@@ -126,7 +126,8 @@ def _run_build(
             return with_body(site, entry, prepared)
 
         pages = plan_pages(site, templates, filled)
-        feeds = plan_feeds(site, filled)
+        sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
+        feeds = plan_feeds(site, filled, sizes)
         copies = {f"static/{name}": root / STATIC_DIR / name for name in site.static}
         copies |= {f"images/{name}": root / IMAGES_DIR / name for name in site.images}
         total = len(pages) + len(feeds)

@@ -179,8 +179,8 @@ def test_robots_txt_points_at_the_sitemap(published):
 
 
 def test_every_feed_url_answers_200(published, report):
-    feeds = sorted(published.output.rglob("feed.xml"))
-    assert len(feeds) >= 2
+    feeds = sorted([*published.output.rglob("feed.xml"), *published.output.rglob("atom.xml")])  # RSS and Atom
+    assert len(feeds) >= 4
     feed_urls = {published.local(f.relative_to(published.output).as_posix()) for f in feeds}
     assert report.feeds == feed_urls, "every feed is linked from the pages"
     for url in sorted(feed_urls):

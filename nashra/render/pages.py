@@ -27,6 +27,7 @@ from ..model import Entry, ListPage, Site, TopicListing
 from ..output import Planned
 from ..problems import ContentError, Problem
 from ..urls import Urls
+from .feedsets import alternates
 from .sharing import MetaTag, json_ld, news_article, page_meta
 
 TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html")
@@ -60,7 +61,7 @@ class Chrome:
     topics_url: str
     stylesheet: str
     icon: str | None
-    feeds: tuple[tuple[str, str], ...]  # (title, url) for autodiscovery
+    feeds: tuple[tuple[str, str, str], ...]  # (title, url, MIME type) for autodiscovery; RSS first
     nav: Markup  # the topic navigation, from _nav.html
     noindex: bool = False
     fonts: tuple[str, ...] = ()  # font URLs to preload
@@ -191,13 +192,13 @@ def chrome(
     site_path: str,
     current: str | None = None,
     lang: str | None = None,
-    extra_feed: tuple[str, str] | None = None,
+    extra_feed: tuple[str, str] | None = None,  # (title, the feed set's folder)
     noindex: bool = False,
     entry: Entry | None = None,
 ) -> Chrome:
     site, u = frame.site, frame.u
     config = site.config
-    feeds = ((config.title, u.absolute(urls.feed())),) + ((extra_feed,) if extra_feed else ())
+    feeds = alternates(u, config.title, "") + (alternates(u, *extra_feed) if extra_feed else ())
     language = lang or config.language
     marked = mark_rtl(title, direction(language))  # for text-only places: <title>, og:title
     description = description or config.description
@@ -258,7 +259,7 @@ def context_for_home(frame: Frame, page: ListPage) -> dict:
 
 
 def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> dict:
-    site, u = frame.site, frame.u
+    site = frame.site
     name = listing.topic.name
     title = name if page.number == 1 else f"{name} — صفحة {page.number_text}"
     return {
@@ -268,7 +269,7 @@ def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> di
             description=listing.topic.description,
             site_path=urls.topic(listing.topic.slug, page.number),
             current=listing.topic.slug,
-            extra_feed=(f"{site.config.title}: {name}", u.absolute(listing.feed_path)),
+            extra_feed=(f"{site.config.title}: {name}", listing.feed_path.removesuffix("feed.xml")),
         ),
         "heading": name,
         "intro": listing.topic.description,
