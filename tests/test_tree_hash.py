@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "2f0f7e11c826aa255529501f27331e60a2de3ade5494505e02a4aa7e85a95314"
+SAMPLE_TREE = "76ef031e732eb74dc3d3854883fa80f8de7ca02aa3c2ee5e14aac0d4a30d3476"
 
 
 def sample_copy(dest: Path) -> Path:
