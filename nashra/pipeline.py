@@ -30,12 +30,15 @@ from .cache import (
     unusable,
     write_stamp,
 )
+from .editions import build_editions
 from .model import Entry
 from .output import check_output_dir, claim_output, tidy, write_output
 from .problems import raise_if
 from .read.config import CONFIG_FILE, load_config
 from .read.content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyFile, load_content
 from .read.inputs import input_files
+from .read.notes import read_notes
+from .render.editions import plan_editions, plan_editions_feeds
 from .render.feeds import plan_feeds
 from .render.pages import load_templates, plan_pages
 from .site import build_site, with_body
@@ -120,14 +123,17 @@ def _run_build(
         template_files = [name for name in digests if name.startswith("templates/")]
         site_fp = digest(parse_fp, fingerprint_files(root, template_files, digests), config.base_url, str(drafts))
         site = build_site(config, content, drafts, bodies, site_fp)
+        notes, problems = read_notes(root, config, included)
+        raise_if(problems)
+        editions = build_editions(site, notes)
 
         def filled(entry: Entry) -> Entry:
             prepared = body_html(cache, entry.body_key, sources[entry.path].read, keys[entry.path][1])
             return with_body(site, entry, prepared)
 
-        pages = plan_pages(site, templates, filled)
+        pages = plan_pages(site, templates, filled, editions) + plan_editions(site, editions, templates)
         sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
-        feeds = plan_feeds(site, filled, sizes)
+        feeds = plan_feeds(site, filled, sizes) + plan_editions_feeds(site, editions)
         copies = {f"static/{name}": root / STATIC_DIR / name for name in site.static}
         copies |= {f"images/{name}": root / IMAGES_DIR / name for name in site.images}
         total = len(pages) + len(feeds)

@@ -15,7 +15,7 @@ from conftest import FIXTURES, build, make_site
 
 HOST = "https://example.github.io/nashra/"
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "jsonfeed-1.1.schema.json").read_text(encoding="utf-8"))
-FOLDERS = ("", "topics/politics/", "topics/economy/", "topics/science/")
+FOLDERS = ("", "topics/politics/", "topics/economy/", "topics/science/", "editions/")
 
 
 def rss_and_atom(out: Path, folder: str):

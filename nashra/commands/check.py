@@ -24,6 +24,7 @@ from ..read.config import CONFIG_FILE, load_config
 from ..read.content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, read_content
 from ..read.inputs import INPUT_FOLDERS, Inputs, input_files
 from ..read.links import local_image
+from ..read.notes import read_notes
 from ..read.scan import blank, find_headings, find_links
 from .report import (
     FORMATS,
@@ -275,6 +276,7 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     inputs = Inputs(root)
     content, problems = read_content(root, config)
     problems += warnings
+    problems += read_notes(root, config, [a for a in content.articles if not a.draft])[1]  # as the build does
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
     problems += review(content, now, image_sizes(root, content.images))
     found = set(problems)  # read_content reports the paths it refuses too

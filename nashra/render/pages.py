@@ -23,14 +23,16 @@ from markupsafe import Markup
 from .. import urls
 from ..body.typography import direction, mark_rtl
 from ..cache import digest
+from ..editions import Edition, Editions, editions_index
 from ..model import Entry, ListPage, Site, TopicListing
 from ..output import Planned
 from ..problems import ContentError, Problem
+from ..site import iso
 from ..urls import Urls
 from .feedsets import alternates
 from .sharing import MetaTag, json_ld, news_article, page_meta
 
-TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html")
+TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html", "edition.html", "editions.html")
 STYLESHEET = "style.css"
 ICON = "favicon.svg"
 # Fonts every page uses, preloaded so text does not reflow when they arrive (see templates/static/fonts/).
@@ -119,10 +121,13 @@ def template_position(exc: Exception) -> tuple[str, int, int]:
     return where
 
 
-def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry]) -> list[Planned]:
+def plan_pages(
+    site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry], editions: Editions | None = None
+) -> list[Planned]:
     """Every page and small file of the site, each with the key of what it is made from.
 
-    `with_body` gives an entry its body HTML; it is called only for pages that are made.
+    `with_body` gives an entry its body HTML; it is called only for pages that are made. The home
+    page shows the latest of `editions`, and the sitemap lists their pages (render/editions.py makes them).
     """
     u = Urls(site.config.base_url)
     frame = Frame(site, u, functools.cache(lambda current: nav_html(site, u, templates["_nav.html"], current)))
@@ -140,8 +145,10 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
             "article.html",
             lambda entry=entry: context_for_article(frame, with_body(entry)),
         )
+    today = editions.latest if editions else None
     for p in site.home:
-        page(p.out_path, list_key(fp, p), "list.html", lambda p=p: context_for_home(frame, p))
+        key = digest(list_key(fp, p), today.slug if today else "")
+        page(p.out_path, key, "list.html", lambda p=p: context_for_home(frame, p, today))
     for listing in site.topics:
         for p in listing.pages:
             key = list_key(fp, p)
@@ -155,7 +162,7 @@ def plan_pages(site: Site, templates: dict[str, Template], with_body: Callable[[
     )
     latest = (e.card_key for e in site.entries[:5])
     page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(frame))
-    plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u).encode("utf-8")))
+    plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u, editions).encode("utf-8")))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
     plan.append(Planned("robots.txt", "", lambda: robots))
     plan.append(Planned(".nojekyll", "", lambda: b""))
@@ -247,7 +254,7 @@ def context_for_article(frame: Frame, entry: Entry) -> dict:
     }
 
 
-def context_for_home(frame: Frame, page: ListPage) -> dict:
+def context_for_home(frame: Frame, page: ListPage, edition: Edition | None = None) -> dict:
     config = frame.site.config
     title = config.title if page.number == 1 else f"{config.title} — صفحة {page.number_text}"
     return {
@@ -255,6 +262,8 @@ def context_for_home(frame: Frame, page: ListPage) -> dict:
         "heading": "أحدث الأخبار",
         "intro": config.description,
         "page": page,
+        "edition": edition,
+        "editions_url": frame.u.link(editions_index()),
     }
 
 
@@ -294,7 +303,7 @@ def context_for_404(frame: Frame) -> dict:
     }
 
 
-def sitemap(site: Site, u: Urls) -> str:
+def sitemap(site: Site, u: Urls, editions: Editions | None = None) -> str:
     newest = site.entries[0].date_iso if site.entries else None
     rows: list[tuple[str, str | None]] = [
         (u.absolute(p.out_path.removesuffix("index.html")), newest) for p in site.home
@@ -304,6 +313,9 @@ def sitemap(site: Site, u: Urls) -> str:
         last = listing.entries[0].date_iso if listing.entries else None
         rows += [(u.absolute(p.out_path.removesuffix("index.html")), last) for p in listing.pages]
     rows += [(e.abs_url, e.updated_iso or e.date_iso) for e in site.entries]
+    if editions:
+        rows += [(u.absolute(p.site_path), newest) for p in editions.pages]
+        rows += [(e.abs_url, iso(e.updated or e.published)) for e in editions.editions]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for loc, lastmod in rows:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
