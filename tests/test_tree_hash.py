@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "76ef031e732eb74dc3d3854883fa80f8de7ca02aa3c2ee5e14aac0d4a30d3476"
+SAMPLE_TREE = "c71dc6e3e4c931a6e66202d670d3814cee93a160423ff8c547546f97152e370c"
 
 
 def sample_copy(dest: Path) -> Path:
