@@ -22,6 +22,7 @@ class SiteConfig:
     date_locale: str | None = None  # CLDR locale for month names, e.g. ar_EG (يونيو), ar_LB (حزيران); None: language
     digits: str = "latn"  # "latn" (0-9) or "arab" (٠-٩) for the numbers Nashra writes
     show_hijri: bool = False
+    email_from: str | None = None  # the editions' sender, "name <address>" (render/email.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from .read.content import IMAGES_DIR, STATIC_DIR, TOPICS_FILE, AfterParse, BodyF
 from .read.inputs import input_files
 from .read.notes import read_notes
 from .render.editions import plan_editions, plan_editions_feeds
+from .render.email import plan_email
 from .render.feeds import plan_feeds
 from .render.pages import load_templates, plan_pages
 from .site import build_site, with_body
@@ -132,6 +133,7 @@ def _run_build(
             return with_body(site, entry, prepared)
 
         pages = plan_pages(site, templates, filled, editions) + plan_editions(site, editions, templates)
+        pages += plan_email(site, editions, templates)
         sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
         feeds = plan_feeds(site, filled, sizes) + plan_editions_feeds(site, editions)
         copies = {f"static/{name}": root / STATIC_DIR / name for name in site.static}

@@ -99,7 +99,7 @@ def page_urls(output: Path, prefix_url: str) -> set[str]:
     found = set()
     for path in output.rglob("*.html"):
         rel = path.relative_to(output).as_posix()
-        if rel != "404.html":
+        if rel != "404.html" and path.name != "email.html":  # a mail body, crawled on its own below
             found.add(prefix_url + rel.removesuffix("index.html"))
     return found
 
@@ -142,6 +142,16 @@ def test_crawl_from_home_finds_nothing_broken(published, report):
     assert report.feeds, "no feed was reached from the pages"
     assert failures(report, published.site) == []
     assert {urlsplit(u).netloc for u in report.fetched} == {urlsplit(published.server.url).netloc}
+
+
+def test_crawl_from_every_edition_email_finds_nothing_broken(published):
+    """email.html is mailed, not linked from the site: every link in it must still work."""
+    emails = sorted(published.output.glob("editions/*/email.html"))
+    assert emails
+    starts = [published.local(p.relative_to(published.output).as_posix()) for p in emails]
+    report = published.crawler.crawl(starts)
+    assert failures(report, published.site) == []
+    assert len(report.pages) > 5  # from the mail into the site
 
 
 def test_no_stylesheet_image_or_script_from_another_host(report):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +28,7 @@ KEYS = (
     "date_locale",
     "digits",
     "show_hijri",
+    "email_from",
 )
 DIGITS = ("latn", "arab")
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -148,6 +150,14 @@ def parse_config(text: str, base_url: str | None = None, warnings: list[Problem]
                 [Problem("--base-url", 0, 0, "NSH204", problem, "e.g. https://example.github.io/nashra/")]
             )
         r.error(fields["base_url"], "NSH204", problem, "e.g. 'base_url: https://example.github.io/nashra/'")
+    email_from = text_of("email_from", None)
+    if email_from and "@" not in parseaddr(email_from)[1]:
+        r.error(
+            fields["email_from"],
+            "NSH143",
+            f"'email_from' must be an e-mail address, not '{email_from}'",
+            "e.g. 'email_from: نشرة <editions@example.org>'",
+        )
     raise_if(r.problems)
     if warnings is not None:
         warnings += r.problems
@@ -164,6 +174,7 @@ def parse_config(text: str, base_url: str | None = None, warnings: list[Problem]
         date_locale=date_locale,
         digits=digits or "latn",
         show_hijri=bool(show_hijri),
+        email_from=email_from,
     )
 
 

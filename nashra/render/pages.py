@@ -32,7 +32,10 @@ from ..urls import Urls
 from .feedsets import alternates
 from .sharing import MetaTag, json_ld, news_article, page_meta
 
-TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html", "edition.html", "editions.html")
+TEMPLATES = (
+    *("article.html", "list.html", "topics.html", "404.html", "_nav.html"),
+    *("edition.html", "editions.html", "email.html"),  # render/editions.py, render/email.py
+)
 STYLESHEET = "style.css"
 ICON = "favicon.svg"
 # Fonts every page uses, preloaded so text does not reflow when they arrive (see templates/static/fonts/).
