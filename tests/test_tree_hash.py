@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "c71dc6e3e4c931a6e66202d670d3814cee93a160423ff8c547546f97152e370c"
+SAMPLE_TREE = "1d3e6864e1e9ac5c245bbfe3d3bce0de1001829effdec7c94d30d2f13c0f013f"
 
 
 def sample_copy(dest: Path) -> Path:
