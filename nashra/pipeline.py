@@ -124,9 +124,9 @@ def _run_build(
         template_files = [name for name in digests if name.startswith("templates/")]
         site_fp = digest(parse_fp, fingerprint_files(root, template_files, digests), config.base_url, str(drafts))
         site = build_site(config, content, drafts, bodies, site_fp)
-        notes, problems = read_notes(root, config, included)
+        editor_notes, problems = read_notes(root, config, included)
         raise_if(problems)
-        editions = build_editions(site, notes)
+        editions = build_editions(site, editor_notes)
 
         def filled(entry: Entry) -> Entry:
             prepared = body_html(cache, entry.body_key, sources[entry.path].read, keys[entry.path][1])
