@@ -1,4 +1,4 @@
-"""argv -> command; content problems -> exit 1, usage errors -> exit 2.
+"""argv -> command; content problems -> exit 1, usage errors (argparse's, and UsageError) -> exit 2.
 
 Each command is a pair in COMMANDS: a function adding its options to an
 argparse sub-parser, and a function running it that returns the exit status.
@@ -11,17 +11,19 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .commands import add_root_option
 from .commands.check import add_check_options, run_check
 from .commands.email import add_email_options, run_email
 from .commands.new import add_new_options, run_new
+from .commands.report import shown
 from .commands.serve import add_serve_options, run_serve
 from .commands.topics import add_topics_options, run_topics
 from .pipeline import Progress, run_build
-from .problems import ContentError, Problem
+from .problems import ContentError, Problem, UsageError
 
 
 def add_build_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
     p.add_argument("--output", type=Path, help="where to build (default: output/ in the site's folder)")
     p.add_argument("--base-url", help="override site.yml's base_url for this build")
     p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
@@ -74,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as exc:
         report(exc.problems)
         return 1
+    except UsageError as exc:
+        print(f"build.py {args.command}: error: {shown(str(exc))}", file=sys.stderr)
+        return 2
 
 
 def report(problems: tuple[Problem, ...]) -> None:

@@ -12,20 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
 from .body.typography import to_digits
-from .cache import digest
+from .dates import day_text, hijri_text
 from .model import Entry, Site, TopicRef
 from .read.notes import Note
-from .site import DATE_PATTERNS, count_articles, date_format, hijri_text
+from .site import count_articles
 from .urls import Urls
-
-WORDS = {
-    "editions": "الأعداد",
-    "edition": "عدد",
-    "page": "صفحة {n} من {total}",
-}
+from .words import WORDS
 
 
 def editions_index(page: int = 1) -> str:
@@ -66,7 +59,6 @@ class Edition:
     older: EditionLink | None
     newer: EditionLink | None
     note: Note | None
-    key: str  # what its pages are made from
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +74,7 @@ class EditionsPage:
     next_url: str | None
     number_text: str
     label: str
+    name: str  # صفحة 2: page 2 and later, in the title and heading
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +87,6 @@ class Editions:
         return self.editions[0] if self.editions else None
 
 
-def day_text(site: Site, day: date) -> str:
-    """`الاثنين 17 يونيو 2024`: the article date's pattern without the time, in the site's digits."""
-    config = site.config
-    fmt = date_format(config, ZoneInfo(config.timezone), config.language)
-    patterns = DATE_PATTERNS.get(fmt.locale.language)
-    text = format_date(day, patterns[0] if patterns else "full", locale=fmt.locale)
-    return to_digits(text, config.digits)
-
-
 def build_editions(site: Site, notes: Mapping[date, Note] | None = None) -> Editions:
     config = site.config
     notes = notes or {}
@@ -113,7 +97,7 @@ def build_editions(site: Site, notes: Mapping[date, Note] | None = None) -> Edit
         by_day.setdefault(entry.date.astimezone(tz).date(), []).append(entry)
     days = list(by_day)
     order = {listing.topic.slug: i for i, listing in enumerate(site.topics)}
-    links = {day: EditionLink(day.isoformat(), u.link(edition_path(day)), day_text(site, day)) for day in days}
+    links = {day: EditionLink(day.isoformat(), u.link(edition_path(day)), day_text(config, day)) for day in days}
     editions = []
     for i, day in enumerate(days):
         entries = tuple(by_day[day])
@@ -142,14 +126,6 @@ def build_editions(site: Site, notes: Mapping[date, Note] | None = None) -> Edit
                 older=older,
                 newer=newer,
                 note=note,
-                key=digest(
-                    "edition",
-                    day.isoformat(),
-                    note.digest if note else "",
-                    older.slug if older else "",
-                    newer.slug if newer else "",
-                    *(e.card_key for e in entries),
-                ),
             )
         )
     return Editions(tuple(editions), paginate_editions(tuple(editions), config.per_page, u, config.digits))
@@ -168,7 +144,8 @@ def paginate_editions(editions: tuple[Edition, ...], per_page: int, u: Urls, dig
             prev_url=u.link(editions_index(n - 1)) if n > 1 else None,
             next_url=u.link(editions_index(n + 1)) if n < total else None,
             number_text=to_digits(str(n), digits),
-            label=to_digits(WORDS["page"].format(n=n, total=total), digits),
+            label=to_digits(WORDS["page_of"].format(n=n, total=total), digits),
+            name=to_digits(WORDS["page_number"].format(n=n), digits),
         )
         for n, chunk in enumerate(chunks, start=1)
     )

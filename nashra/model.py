@@ -10,6 +10,8 @@ from types import MappingProxyType
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
+    """site.yml's settings: read.config.SETTINGS holds each one's reader, default and meaning."""
+
     title: str
     description: str
     base_url: str
@@ -19,10 +21,10 @@ class SiteConfig:
     feed_items: int
     cname: str | None
     author: str | None
-    date_locale: str | None = None  # CLDR locale for month names, e.g. ar_EG (يونيو), ar_LB (حزيران); None: language
-    digits: str = "latn"  # "latn" (0-9) or "arab" (٠-٩) for the numbers Nashra writes
-    show_hijri: bool = False
-    email_from: str | None = None  # the editions' sender, "name <address>" (render/email.py)
+    date_locale: str | None  # CLDR locale for month names, e.g. ar_EG (يونيو), ar_LB (حزيران); None: language
+    digits: str  # "latn" (0-9) or "arab" (٠-٩) for the numbers Nashra writes
+    show_hijri: bool
+    email_from: str | None  # the editions' sender, "name <address>" (render/email.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,11 @@ class Article:
 
     def line_of(self, key: str) -> int:
         return dict(self.lines).get(key, 0)
+
+    def included(self, drafts: bool) -> bool:
+        """The drafts rule, its one definition: an article is in a build that includes drafts
+        (`--drafts`, the preview) and, when it is not a draft, in every build."""
+        return drafts or not self.draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +135,6 @@ class Entry:
     body_html: str = ""  # `html` with a link beside each heading: the article page
     image_abs_url: str | None = None
     path: str = ""  # the article's file
-    body_key: str = ""  # its prepared body in the cache (body.prepare.body_key)
-    key: str = ""  # digest of everything the entry is made from: pages showing it change with it
-    card_key: str = ""  # digest of what lists show (front matter and settings): not the body
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +150,7 @@ class ListPage:
     next_url: str | None
     number_text: str = ""  # the number in the site's digits
     label: str = ""  # صفحة 2 من 3
+    name: str = ""  # صفحة 2: page 2 and later, in the title and heading
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,4 +174,3 @@ class Site:
     images: tuple[str, ...]
     static: tuple[str, ...]
     slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # article file -> slug
-    fingerprint: str = ""  # every input but the articles: settings, topics, templates (for page keys)

@@ -38,6 +38,10 @@ class ContentError(Exception):
         return ContentError, (self.problems,)
 
 
+class UsageError(Exception):
+    """A mistake in the command line, found by a command: the CLI prints it after the command's name and exits 2."""
+
+
 def has_errors(problems: list[Problem]) -> bool:
     return any(p.severity == "error" for p in problems)
 

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import date, datetime, time
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_time, get_timezone_location
-from hijridate import Gregorian
 from markupsafe import escape
 
 from . import urls
 from .body.markdown import rewrite_urls
-from .body.prepare import body_key, prepare_body
 from .body.typography import (
-    ARTICLE_FORMS,
-    MINUTE_FORMS,
     add_heading_anchors,
     direction,
     isolate_text,
@@ -27,44 +19,32 @@ from .body.typography import (
     reading_minutes,
     to_digits,
 )
-from .cache import digest
+from .dates import date_format, iso
 from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
-from .read.content import is_web_url
+from .read.frontmatter import is_web_url
 from .urls import Urls
+from .words import ARTICLE_FORMS, MINUTE_FORMS, WORDS
 
-# Per language: the article's date and the shorter one in lists. Other languages use CLDR's own
-# full date and short time, joined as the locale joins them.
-# (full date, short date, joiner, time): the date and time parts are formatted apart, each once
-# per day or minute of the day, since a large archive repeats them many times.
-DATE_PATTERNS = {"ar": ("EEEE d MMMM y", "d MMMM y", "، ", "h:mm a")}
-# How the site's timezone is named after a time; {city} is CLDR's exemplar city (القاهرة).
-TZ_PHRASES = {"ar": ("بتوقيت {city}", "بتوقيت غرينتش")}
-UTC_ZONES = {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"}
-HEADING_LINK = "رابط هذا القسم"
 RELATED = 5
 
 
 def build_site(
     config: SiteConfig,
     content: Content,
-    drafts: bool = False,
-    bodies: Mapping[str, tuple[str, int]] | None = None,
-    fingerprint: str = "",
+    drafts: bool,
+    words: Mapping[str, int],
 ) -> Site:
     """Order the articles and prepare everything pages print, except body HTML (see with_body).
 
-    `bodies` maps article files to their prepared body's key and word count (see
-    body.prepare.prepare_bodies); a body missing there is converted here. `fingerprint` stands for every
-    input besides the articles (settings, topics, templates), for the entries' keys.
+    `words` maps every included article's file to its prepared body's word count (see
+    body.prepare): Markdown is never converted here.
     """
     u = Urls(config.base_url)
     tz = ZoneInfo(config.timezone)
-    articles = [a for a in content.articles if drafts or not a.draft]
+    articles = [a for a in content.articles if a.included(drafts)]
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug))
     slugs = {a.path: a.slug for a in articles}
-    slugs_key = digest(*(f"{path}={slug}" for path, slug in sorted(slugs.items())))
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
-    bodies = bodies or {}
     entries = tuple(
         build_entry(
             a,
@@ -72,9 +52,7 @@ def build_site(
             u,
             tz,
             topic_refs,
-            bodies.get(a.path),
-            entry_key(a, fingerprint, slugs_key, content),
-            digest(fingerprint, a.front_digest) if a.front_digest else "",
+            words[a.path],
         )
         for a in articles
     )
@@ -107,15 +85,7 @@ def build_site(
         images=content.images,
         static=content.static,
         slugs=MappingProxyType(slugs),
-        fingerprint=fingerprint,
     )
-
-
-def entry_key(a: Article, fingerprint: str, slugs_key: str, content: Content) -> str:
-    """What an entry is made from: its file, everything else the build reads, and, when its
-    body links to other articles' files, which file has which slug."""
-    source = a.digest or repr(a)
-    return digest(fingerprint, source, slugs_key if a.path in content.linking else "")
 
 
 def with_body(site: Site, entry: Entry, prepared: str) -> Entry:
@@ -125,7 +95,7 @@ def with_body(site: Site, entry: Entry, prepared: str) -> Entry:
     html = rewrite_urls(prepared, lambda url: u.resolve_body_url(url, entry.path, site.slugs))
     ui_lang = site.config.language
     label_attrs = "" if entry.lang == ui_lang else f' lang="{ui_lang}" dir="{direction(ui_lang)}"'
-    return replace(entry, html=html, body_html=add_heading_anchors(html, HEADING_LINK, label_attrs))
+    return replace(entry, html=html, body_html=add_heading_anchors(html, WORDS["heading_link"], label_attrs))
 
 
 def build_entry(
@@ -134,13 +104,11 @@ def build_entry(
     u: Urls,
     tz: ZoneInfo,
     topic_refs: dict[str, TopicRef],
-    prepared: tuple[str, int] | None,
-    key: str,
-    card_key: str = "",
+    words: int,
 ) -> Entry:
     lang = a.lang or config.language
     rtl = direction(lang) == "rtl"
-    body, count = prepared or (body_key(a, rtl), prepare_body(a.body, rtl)[1])
+    count = words
     image_url = image_abs_url = None
     if a.image:
         local = not is_web_url(a.image.src)
@@ -178,101 +146,10 @@ def build_entry(
         hijri_text=dates.hijri(a.date) if config.show_hijri else None,
         modified_iso=iso(a.updated or a.date),
         correction_html=as_html(a.correction) if a.correction else None,
-        reading_time=plural(minutes, MINUTE_FORMS, "ar", config.digits) + " للقراءة",  # the Arabic UI's words
+        reading_time=WORDS["reading_time"].format(minutes=plural(minutes, MINUTE_FORMS, "ar", config.digits)),
         image_abs_url=image_abs_url,
         path=a.path,
-        body_key=body,
-        key=key,
-        card_key=card_key or key,
     )
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
-class DateFormat:
-    """Dates as a reader of one language sees them, in the site's timezone.
-
-    Month names come from `date_locale` when it is a variant of the text's language (ar_LB:
-    حزيران), digits from `digits` when the text is in the site's language; the machine-readable
-    `datetime` attributes are ISO 8601 and never change.
-    """
-
-    def __init__(self, locale: Locale, tz: ZoneInfo, digits: str):
-        self.locale, self.tz, self.digits = locale, tz, digits
-
-    @classmethod
-    def for_lang(cls, config: SiteConfig, tz: ZoneInfo, lang: str) -> DateFormat:
-        locale = Locale.parse(lang, sep="-")
-        if config.date_locale:
-            preferred = Locale.parse(config.date_locale.replace("-", "_"))
-            if preferred.language == locale.language:
-                locale = preferred
-        same_language = locale.language == Locale.parse(config.language, sep="-").language
-        return cls(locale, tz, config.digits if same_language else "latn")
-
-    def full(self, moment: datetime) -> str:
-        """`الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة`."""
-        return to_digits(f"{self._format(moment, 0, 'full')} {self.zone_name}", self.digits)
-
-    def short(self, moment: datetime) -> str:
-        """`17 يونيو 2024، 7:01 م`: for lists, where the zone is named on the article."""
-        return to_digits(self._format(moment, 1, "medium"), self.digits)
-
-    def _format(self, moment: datetime, which: int, cldr_width: str) -> str:
-        local = moment.astimezone(self.tz)
-        patterns = DATE_PATTERNS.get(self.locale.language)
-        if patterns:
-            day = _format_date(local.date(), patterns[which], self.locale)
-            return day + patterns[2] + _format_time(local.time(), patterns[3], self.locale)
-        return self.locale.datetime_formats["medium"].format(
-            _format_time(local.time(), "short", self.locale), _format_date(local.date(), cldr_width, self.locale)
-        )
-
-    @functools.cached_property
-    def zone_name(self) -> str:
-        phrases = TZ_PHRASES.get(self.locale.language)
-        utc = self.tz.key in UTC_ZONES
-        if phrases:
-            if utc:
-                return phrases[1]
-            return phrases[0].format(city=get_timezone_location(self.tz, locale=self.locale, return_city=True))
-        return "UTC" if utc else get_timezone_location(self.tz, locale=self.locale)
-
-    def hijri(self, moment: datetime) -> str | None:
-        """`11 ذو الحجة 1445 هـ` (Umm al-Qura) for Arabic text; None outside its range (1924-2077)."""
-        if self.locale.language != "ar":
-            return None
-        return hijri_text(moment.astimezone(self.tz).date(), self.digits)
-
-
-def hijri_text(day: date, digits: str = "latn") -> str | None:
-    try:
-        h = Gregorian(day.year, day.month, day.day).to_hijri()
-    except (OverflowError, ValueError):
-        return None
-    return to_digits(f"{h.day} {h.month_name('ar')} {h.year} {h.notation('ar')}", digits)
-
-
-def date_text(moment: datetime, tz: ZoneInfo, lang: str) -> str:
-    """`الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة`, in the site's timezone, with CLDR names."""
-    return DateFormat(Locale.parse(lang, sep="-"), tz, "latn").full(moment)
-
-
-@functools.cache
-def date_format(config: SiteConfig, tz: ZoneInfo, lang: str) -> DateFormat:
-    return DateFormat.for_lang(config, tz, lang)
-
-
-@functools.lru_cache(maxsize=8192)
-def _format_date(day: date, pattern: str, locale: Locale) -> str:
-    return format_date(day, pattern, locale=locale)
-
-
-@functools.lru_cache(maxsize=8192)
-def _format_time(moment: time, pattern: str, locale: Locale) -> str:
-    return format_time(moment, pattern, locale=locale)
 
 
 def paginate(
@@ -290,7 +167,8 @@ def paginate(
             prev_url=u.link(path_for(n - 1)) if n > 1 else None,
             next_url=u.link(path_for(n + 1)) if n < total else None,
             number_text=to_digits(str(n), digits),
-            label=to_digits(f"صفحة {n} من {total}", digits),
+            label=to_digits(WORDS["page_of"].format(n=n, total=total), digits),
+            name=to_digits(WORDS["page_number"].format(n=n), digits),
         )
         for n, chunk in enumerate(chunks, start=1)
     )

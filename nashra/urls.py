@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-ARTICLES_DIR = "content/articles"
+from .layout import CONTENT_DIR, IMAGES_DIR
 
 
 def home(page: int = 1) -> str:
@@ -88,10 +88,10 @@ class Urls:
         if parts.path.startswith("/"):
             return self.link(parts.path.lstrip("/")) + suffix
         target = posixpath.normpath(posixpath.join(posixpath.dirname(article_path), parts.path))
-        if not target.startswith("content/"):
+        if not target.startswith(CONTENT_DIR + "/"):
             return url
         if target.endswith(".md") and target in slugs:
             return self.link(article(slugs[target])) + suffix
-        if target.startswith("content/images/"):
-            return self.link(image(target.removeprefix("content/images/"))) + suffix
+        if target.startswith(IMAGES_DIR + "/"):
+            return self.link(image(target.removeprefix(IMAGES_DIR + "/"))) + suffix
         return url

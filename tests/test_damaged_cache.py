@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import build, make_site
+from conftest import TEST_FRONT, build, make_site
 
-from nashra import pipeline
+from nashra import parallel, pipeline
 
 VISIT = "content/articles/2024/06/visit.md"
 CACHE = ".nashra-cache"
@@ -240,4 +240,59 @@ def test_immutable_cache_folder_gives_a_build_without_it(site: Path, expected, c
         subprocess.run(["chattr", "-i", str(cache)], check=True)
     assert "Traceback" not in err
     assert "warning: cannot use the build cache .nashra-cache/" in err
+    assert tree(site / "output") == expected
+
+
+def add_many_articles(site: Path, count: int) -> None:
+    """Short articles, enough that the build makes its pages in forked workers."""
+    folder = site / "content/articles/many"
+    folder.mkdir(parents=True)
+    for n in range(count):
+        front = TEST_FRONT.replace("title: عنوان", f"title: عنوان الخبر {n}")
+        (folder / f"n{n:04d}.md").write_text(f"{front}\nنص الخبر رقم {n} مع **تفاصيل** عن Reuters.\n", encoding="utf-8")
+
+
+def corrupt_packs(cache: Path) -> None:
+    """As test_corrupt_body_pack_is_never_trusted does: the same length, so every body is found where
+    the index says, and fails its checksum."""
+    packs = list((cache / "bodies").glob("*.pack"))
+    assert packs
+    for pack in packs:
+        pack.write_bytes(pack.read_bytes().replace(b"<p>", b"[T]"))
+
+
+def packs(cache: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (cache / "bodies").iterdir()}
+
+
+def test_corrupt_packs_met_in_forked_workers_are_said_repaired_in_batches_and_trusted_after(
+    tmp_path: Path, monkeypatch, capsys
+):
+    site = make_site(tmp_path / "site")
+    add_many_articles(site, 1100)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)  # two cores, as CI has, even on a machine with one
+    assert build(site) == 0
+    expected = tree(site / "output")
+    assert len(expected) >= 1100
+    corrupt_packs(site / CACHE)
+    (site / CACHE / "last-build.json").unlink()
+    shutil.rmtree(site / "output")
+    forked = parallel.forked_chunks
+    capsys.readouterr()
+    assert build(site) == 0
+    assert parallel.forked_chunks > forked  # the pages were made by forked workers
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "warning: ignoring a corrupt or missing cache file" in err  # said, though found in a worker
+    assert tree(site / "output") == expected
+    repaired = packs(site / CACHE)
+    assert not any(b"[T]" in data for data in repaired.values())  # no corrupt pack survives
+    assert len(repaired) <= 1100 // 20  # the repaired bodies are stored in batches, not a pack each
+    (site / CACHE / "last-build.json").unlink()
+    shutil.rmtree(site / "output")
+    forked = parallel.forked_chunks
+    assert build(site) == 0
+    assert parallel.forked_chunks > forked
+    assert "warning" not in capsys.readouterr().err  # no body made again: each would say why
+    assert packs(site / CACHE) == repaired
     assert tree(site / "output") == expected

@@ -125,6 +125,15 @@ def test_mail_files_are_byte_identical_across_builds(tmp_path: Path, mailed: Pat
         assert (root / "output" / EDITION / name).read_bytes() == (mailed / EDITION / name).read_bytes(), name
 
 
+def test_edition_eml_is_shaped_by_what_it_sends_not_by_the_other_templates(tmp_path: Path, mailed: Path):
+    # article.html is not in the mail: a change to it changes the build's page keys, never edition.eml.
+    root = with_photo(make_site(tmp_path / "other"))
+    with (root / "templates" / "article.html").open("a", encoding="utf-8") as f:
+        f.write("{# a comment: no page changes #}\n")
+    assert build(root, "--no-cache") == 0
+    assert (root / "output" / EDITION / "edition.eml").read_bytes() == (mailed / EDITION / "edition.eml").read_bytes()
+
+
 def test_email_from_that_is_not_an_address_is_an_error(site: Path):
     with (site / "site.yml").open("a", encoding="utf-8") as f:
         f.write("email_from: هيئة التحرير\n")

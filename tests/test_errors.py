@@ -150,8 +150,7 @@ def test_problems_found_by_worker_processes_are_the_same(site: Path, monkeypatch
         shutil.copy(path, site / ARTICLES / path.name)
     assert build(site) == 1
     serial = capsys.readouterr().err
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 3)
+    monkeypatch.setitem(parallel.SPREAD, "chunks", parallel.Spread(start_from=1, chunk=3))
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     assert build(site) == 1
     assert capsys.readouterr().err == serial

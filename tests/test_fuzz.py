@@ -29,9 +29,10 @@ from nashra.commands.report import (
     summary_markdown,
 )
 from nashra.problems import Problem
-from nashra.read.content import parse_article, parse_topics
+from nashra.read.frontmatter import FIELDS, parse_article
 from nashra.read.links import check_links
 from nashra.read.scan import find_headings, find_links
+from nashra.read.topics import parse_topics
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True)
 FEW = settings(max_examples=40, deadline=None, derandomize=True)
@@ -94,7 +95,7 @@ def test_the_scanner_is_fast_on_hostile_text():
         assert time.perf_counter() - started < 1, body[:20]
 
 
-KEYS = ["title", "date", "topics", "summary", "source", "slug", "updated", "author", "image", "draft", "lang"]
+KEYS = list(FIELDS)
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),

@@ -14,7 +14,8 @@ from conftest import ROOT
 
 from nashra.commands.check import check_site
 from nashra.commands.topics import END, START, replace_block, topics_markdown
-from nashra.read.content import parse_topics
+from nashra.read.frontmatter import FIELDS, REQUIRED
+from nashra.read.topics import parse_topics
 
 GUIDE = ROOT / "CONTRIBUTING.md"
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
@@ -57,6 +58,14 @@ def test_topic_list_matches_topics_yml():
     )
     for topic in topics:
         assert f"| `{topic.slug}` | {topic.name} |" in text
+
+
+@pytest.mark.parametrize(("heading", "yes"), [("### بيانات الخبر (front matter)", "نعم"), ("### Front matter", "yes")])
+def test_front_matter_tables_list_every_key_of_the_reader(heading: str, yes: str):
+    """Both tables of CONTRIBUTING.md follow frontmatter.FIELDS and REQUIRED: every key, and which are required."""
+    table = guide().split(heading + "\n", 1)[1].split("\n\n", 1)[0].strip()
+    rows = [re.match(r"\| `([a-z_]+)` \| ([^|]+) \|", line) for line in table.splitlines()[2:]]
+    assert {row[1]: row[2].strip() == yes for row in rows} == {key: key in REQUIRED for key in FIELDS}
 
 
 def test_replace_block_needs_both_markers():

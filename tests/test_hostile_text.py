@@ -13,7 +13,8 @@ import yaml
 from conftest import run_cli
 from htmltools import find, find_all, parse
 
-from nashra.read.content import parse_article, parse_topics
+from nashra.read.frontmatter import parse_article
+from nashra.read.topics import parse_topics
 from nashra.read.yamlnodes import contain_bidi
 
 ARTICLES = "content/articles/2024/06"

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import build, make_site
 
-from nashra import output, parallel
+from nashra import parallel
 from nashra.body import prepare
-from nashra.cache import FORMAT, digest_bytes, file_digests
-from nashra.output import Planned, write_output
+from nashra.incremental.digests import digest_bytes, file_digests
+from nashra.incremental.store import FORMAT
+from nashra.output import Planned, write, write_output
 from nashra.problems import ContentError
 from nashra.read import content
 
@@ -203,8 +204,7 @@ def test_build_without_cache_is_never_mistaken_for_a_cached_one(site: Path):
 def test_parallel_parsing_and_conversion_give_the_same_site(tmp_path: Path, monkeypatch):
     serial = make_site(tmp_path / "serial")
     assert build(serial, "--no-cache") == 0
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 2)
+    monkeypatch.setitem(parallel.SPREAD, "chunks", parallel.Spread(start_from=1, chunk=2))
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     in_workers = make_site(tmp_path / "parallel")
     assert build(in_workers, "--no-cache") == 0
@@ -239,7 +239,7 @@ def test_a_failure_while_linking_leaves_the_old_tree_alone(tmp_path: Path, monke
             raise OSError(errno.EIO, "disk trouble")
         return real_link(src, dst)
 
-    monkeypatch.setattr(output.os, "link", failing_link)
+    monkeypatch.setattr(write.os, "link", failing_link)
     with pytest.raises(ContentError, match="1 problem"):
         write_output(out, changed, {}, previous=first.manifest)
     assert tree(out) == before
@@ -293,9 +293,8 @@ def test_progress_is_a_bar_on_a_terminal_and_a_few_lines_in_a_log():
 def test_template_error_in_a_worker_keeps_the_previous_output(site: Path, monkeypatch, capsys):
     assert build(site) == 0
     before = tree(site / "output")
-    monkeypatch.setattr(output, "PARALLEL_FROM", 1)
+    monkeypatch.setitem(parallel.SPREAD, "files", parallel.Spread(start_from=1, chunk=25))
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(output, "workers", lambda: 2)
     CHANGES["body"](site)
     article = site / "templates/article.html"
     article.write_text(
@@ -344,3 +343,39 @@ def test_a_recorded_digest_is_trusted_only_for_a_file_unchanged_since_well_befor
     path.write_text("two", encoding="utf-8")
     os.utime(path, ns=(old, old + 1))
     assert file_digests(tmp_path, ["a.md"], known) == {"a.md": digest_bytes(b"two")}
+
+
+def test_article_records_round_trip_and_refuse_a_nested_value_of_another_type():
+    from datetime import datetime, timedelta, timezone
+
+    from nashra.incremental.records import article_from_json, article_to_json
+    from nashra.model import Article, Image, Source
+
+    moment = datetime(2024, 6, 10, 10, 0, tzinfo=timezone(timedelta(hours=3)))
+    article = Article(
+        path="content/articles/a.md",
+        slug="a",
+        title="عنوان",
+        date=moment,
+        topics=("politics", "economy"),
+        summary="ملخص",
+        source=Source("رويترز", None),
+        body="",
+        body_line=9,
+        updated=moment,
+        image=Image("a.png", "صورة", None),
+        lines=(("title", 2), ("date", 3)),
+        digest="d" * 64,
+        front_digest="f" * 64,
+    )
+    record = json.loads(json.dumps(article_to_json(article)))
+    assert article_from_json(record, article.path, article.digest) == article
+    for name, value in {
+        "image": {"src": "a.png", "alt": 1, "caption": None},
+        "source": {"name": "رويترز"},
+        "lines": [["title", True]],
+        "draft": 0,
+        "updated": "2024-06-10T10:00:00",
+    }.items():
+        with pytest.raises(ValueError, match=f"unexpected '{name}'"):
+            article_from_json({**record, name: value}, article.path, article.digest)

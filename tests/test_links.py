@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import build
 
-from nashra.read.content import parse_article, parse_topics
+from nashra.read.frontmatter import parse_article
 from nashra.read.links import check_links, local_image
 from nashra.read.scan import Link, find_headings, find_links
+from nashra.read.topics import parse_topics
 
 TOPICS, _ = parse_topics("- slug: politics\n  name: سياسة\n- slug: economy\n  name: اقتصاد\n")
 CAIRO = ZoneInfo("Africa/Cairo")

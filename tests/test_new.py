@@ -11,7 +11,8 @@ from conftest import build, run_cli
 
 from nashra.cli import main
 from nashra.commands.new import article_path, article_text, slugify
-from nashra.read.content import parse_article, parse_topics
+from nashra.read.frontmatter import parse_article
+from nashra.read.topics import parse_topics
 
 CAIRO = ZoneInfo("Africa/Cairo")
 TOPICS, _ = parse_topics("- slug: politics\n  name: سياسة\n- slug: economy\n  name: اقتصاد\n")
@@ -137,3 +138,25 @@ def test_new_from_the_command_line(site: Path):
     assert result.returncode == 2
     assert "did you mean 'science'?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_new_reads_topics_yml_as_check_does_with_the_same_line(site: Path, capsys):
+    (site / "content/topics.yml").unlink()
+    assert main(["check", "--root", str(site)]) == 1
+    line = "content/topics.yml: error: content/topics.yml is missing [NSH201]"
+    assert line in capsys.readouterr().out
+    assert new(site, "--topic", "politics", "--slug", "x", "عنوان") == 1
+    err = capsys.readouterr().err
+    assert "content/topics.yml: content/topics.yml is missing (list the site's topics there)" in err
+    assert not list((site / "content/articles").glob("*/*/x.md"))
+
+
+def test_new_refuses_a_topics_yml_that_leads_outside_the_project(site: Path, tmp_path: Path, capsys):
+    outside = tmp_path / "elsewhere.yml"
+    outside.write_bytes((site / "content/topics.yml").read_bytes())
+    (site / "content/topics.yml").unlink()
+    (site / "content/topics.yml").symlink_to(outside)
+    assert new(site, "--topic", "politics", "--slug", "x", "عنوان") == 1
+    err = capsys.readouterr().err
+    assert "content/topics.yml: 'content/topics.yml' is a link to " in err
+    assert "Traceback" not in err

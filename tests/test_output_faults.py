@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT, build, make_site, run_cli
 
 from nashra import output
-from nashra.output import MARKER, SPARE_STATE
+from nashra.output import MARKER, SPARE_STATE, make, write
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate
@@ -71,8 +71,8 @@ def wait_until_gone(folder: Path, pattern: str) -> list[str]:
 # A real build, as build.py runs it, with the background removal used from a smaller tree on
 # (the site below has ~1,400 files; the page workers start from 1,000 files made, as always).
 BUILD = (
-    "import sys; sys.path.insert(0, sys.argv[1]); from nashra import output; "
-    "output.BACKGROUND_REMOVAL_FROM = 200; from nashra.cli import main; sys.exit(main(sys.argv[2:]))"
+    "import sys; sys.path.insert(0, sys.argv[1]); from nashra.output import tree; "
+    "tree.BACKGROUND_REMOVAL_FROM = 200; from nashra.cli import main; sys.exit(main(sys.argv[2:]))"
 )
 KILLS = {0: 6, 1: 12}  # kind of change -> kills, at moments spread evenly over the build (or its writing)
 KILLS_A_BUILD = 3  # killed builds in a row before one is let finish
@@ -222,7 +222,7 @@ def test_a_full_disk_is_one_clear_line_and_changes_nothing(site: Path, monkeypat
     assert build(site) == 0
     before = tree(site / "output")
     change_template(site, 1)
-    real, calls = output._write_one, []
+    real, calls = make._write_one, []
 
     def write_one(item, folder):
         calls.append(item.path)
@@ -230,7 +230,7 @@ def test_a_full_disk_is_one_clear_line_and_changes_nothing(site: Path, monkeypat
             raise OSError(errno.ENOSPC, "No space left on device", f"{folder}/{item.path}")
         return real(item, folder)
 
-    monkeypatch.setattr(output, "_write_one", write_one)
+    monkeypatch.setattr(make, "_write_one", write_one)
     assert build(site) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2, err
@@ -437,7 +437,7 @@ def test_a_refused_write_is_one_clear_line(site: Path, monkeypatch, capsys):
     def refused(a, b):
         raise PermissionError(errno.EPERM, "Operation not permitted", b)
 
-    monkeypatch.setattr(output, "exchange", refused)
+    monkeypatch.setattr(write, "exchange", refused)
     assert build(site) == 1
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"{site}: cannot write into this folder: Operation not permitted " + (

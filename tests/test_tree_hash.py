@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "1d3e6864e1e9ac5c245bbfe3d3bce0de1001829effdec7c94d30d2f13c0f013f"
+SAMPLE_TREE = "60e345c13edcc38213e88e70891cd667af680e67a7f07aa4d83f914ce22fa2bf"
 
 
 def sample_copy(dest: Path) -> Path:

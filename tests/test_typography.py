@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from nashra.body.markdown import render_markdown
 from nashra.body.typography import (
-    MINUTE_FORMS,
     add_heading_anchors,
     count_words,
     isolate_html,
@@ -30,10 +29,12 @@ from nashra.body.typography import (
     text_direction,
     to_digits,
 )
+from nashra.dates import DateFormat, hijri_text
 from nashra.problems import ContentError
 from nashra.read.config import parse_config
-from nashra.read.content import parse_article, parse_topics
-from nashra.site import DateFormat, hijri_text
+from nashra.read.frontmatter import parse_article
+from nashra.read.topics import parse_topics
+from nashra.words import MINUTE_FORMS
 
 CAIRO = ZoneInfo("Africa/Cairo")
 STATIC = ROOT / "templates" / "static"

@@ -24,11 +24,11 @@ from conftest import ROOT, make_site
 # setuptools reads pyproject's `license = "MIT"` (a license expression) from 77 on; the test extras bring it.
 SETUPTOOLS_NEEDED = (77, 0)
 # What a checkout may hold besides its committed files: none of it belongs in a wheel's source.
-NOT_SOURCE = shutil.ignore_patterns(
+# (A site's output/ is left out at the top only: nashra/output/ is a package.)
+_NOT_SOURCE_ANYWHERE = shutil.ignore_patterns(
     ".git",
     ".venv*",
     "node_modules",
-    "output",
     ".output-*",
     ".nashra-cache",
     "__pycache__",
@@ -38,6 +38,11 @@ NOT_SOURCE = shutil.ignore_patterns(
     ".ruff_cache",
     ".hypothesis",
 )
+
+
+def not_source(folder: str, names: list[str]) -> set[str]:
+    ignored = set(_NOT_SOURCE_ANYWHERE(folder, names))
+    return ignored | ({"output"} if Path(folder) == ROOT else set())
 
 
 def setuptools_version() -> tuple[int, ...] | None:
@@ -66,7 +71,7 @@ def wheel(tmp_path_factory) -> Path:
         )
     work = tmp_path_factory.mktemp("wheel")
     source = work / "checkout"
-    shutil.copytree(ROOT, source, symlinks=True, ignore=NOT_SOURCE)
+    shutil.copytree(ROOT, source, symlinks=True, ignore=not_source)
     dist = work / "dist"
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", dist, source, cwd=work)
     (built,) = dist.glob("nashra-*.whl")

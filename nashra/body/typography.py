@@ -242,27 +242,10 @@ def to_digits(text: str, system: str) -> str:
 
 # ---- plural forms ----
 
-# Each noun takes the form CLDR's plural category for the number asks for: Arabic has six.
-ARTICLE_FORMS = {
-    "zero": "لا أخبار",
-    "one": "خبر واحد",
-    "two": "خبران",
-    "few": "{n} أخبار",
-    "many": "{n} خبرًا",
-    "other": "{n} خبر",
-}
-MINUTE_FORMS = {
-    "zero": "أقل من دقيقة",
-    "one": "دقيقة واحدة",
-    "two": "دقيقتان",
-    "few": "{n} دقائق",
-    "many": "{n} دقيقة",
-    "other": "{n} دقيقة",
-}
-
 
 def plural(n: int, forms: Mapping[str, str], lang: str = "ar", digits: str = "latn") -> str:
-    """The form of `forms` CLDR's plural rules pick for `n` in `lang`, with `n` in `digits`."""
+    """The form of `forms` (nouns by plural category: words.ARTICLE_FORMS) that CLDR's plural rules
+    pick for `n` in `lang`, with `n` in `digits`."""
     return forms[_plural_form(lang, n)].format(n=to_digits(str(n), digits))
 
 

@@ -2,3 +2,13 @@
 report formatting the problems), `new` (start an article file), `topics` (the topic list) and `serve`
 (a preview server that rebuilds on change).
 """
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_root_option(p: argparse.ArgumentParser) -> None:
+    """`--root`, the site's folder: every command has it."""
+    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")

@@ -18,14 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..layout import ARTICLES_DIR, CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS, TOPICS_FILE
 from ..model import Article, Content
-from ..problems import ContentError, Problem
-from ..read.config import CONFIG_FILE, load_config
-from ..read.content import ARTICLES_DIR, IMAGES_DIR, TOPICS_FILE, read_content
-from ..read.inputs import INPUT_FOLDERS, Inputs, input_files
+from ..problems import ContentError, Problem, UsageError
+from ..read.config import load_config
+from ..read.content import read_content
+from ..read.inputs import Inputs, input_files
 from ..read.links import local_image
 from ..read.notes import read_notes
 from ..read.scan import blank, find_headings, find_links
+from . import add_root_option
 from .report import (
     FORMATS,
     SUMMARY_BYTES,
@@ -43,10 +45,6 @@ SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
 IMAGE_MAX = 500 * 1024  # bytes
 SITE_FILES = (CONFIG_FILE, TOPICS_FILE)  # their problems concern every article
-
-
-class UsageError(Exception):
-    """A command-line mistake: printed, exit 2."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +223,7 @@ def select_paths(
 
 def links_out_of_project(root: Path) -> list[Problem]:
     """NSH502, NSH503: every path of the site's input that leads out of the project, into a
-    hidden folder or out of its own folder; the build refuses them too (pipeline.input_digests)."""
+    hidden folder or out of its own folder; the build refuses them too (incremental.session.input_digests)."""
     return input_files(root)[1]
 
 
@@ -276,7 +274,8 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     inputs = Inputs(root)
     content, problems = read_content(root, config)
     problems += warnings
-    problems += read_notes(root, config, [a for a in content.articles if not a.draft])[1]  # as the build does
+    published = [a for a in content.articles if a.included(drafts=False)]
+    problems += read_notes(root, config, published)[1]  # as the build does
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
     problems += review(content, now, image_sizes(root, content.images))
     found = set(problems)  # read_content reports the paths it refuses too
@@ -299,7 +298,7 @@ def changed_first(problems: Iterable[Problem], changed: set[str]) -> list[Proble
 
 def add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="articles to check (default: the whole site)")
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
     p.add_argument("--format", choices=FORMATS, default="text", help="text (default), github or json")
     p.add_argument(
         "--changed-from",
@@ -311,11 +310,7 @@ def add_check_options(p: argparse.ArgumentParser) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     root: Path = args.root
-    try:
-        changed = changed_files(root, args.changed_from) if args.changed_from is not None else set()
-    except UsageError as exc:
-        print(f"build.py check: error: {shown(str(exc))}", file=sys.stderr)
-        return 2
+    changed = changed_files(root, args.changed_from) if args.changed_from is not None else set()
     checked = check_site(root, args.paths)
     problems = changed_first(checked.problems, changed)
     if args.format == "json":

@@ -27,6 +27,8 @@ from pathlib import Path
 
 from ..editions import edition_path
 from ..pipeline import run_build
+from ..problems import UsageError
+from . import add_root_option
 
 TIMEOUT = 30  # seconds for each exchange with the server
 ENV = "NASHRA_SMTP_"
@@ -97,7 +99,7 @@ def send(message: EmailMessage, server: Server) -> None:
 def add_email_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("date", metavar="YYYY-MM-DD", help="the edition's day")
     p.add_argument("--to", required=True, metavar="ADDRESS", help="the recipient")
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
     p.add_argument("--output", type=Path, help="where to build first (default: output/ in the site's folder)")
     p.add_argument("--base-url", help="override site.yml's base_url for the build")
 
@@ -106,13 +108,9 @@ def run_email(args: argparse.Namespace) -> int:
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
-        print(
-            f"build.py email: error: {args.date!r} is not a date: give the edition's day as YYYY-MM-DD", file=sys.stderr
-        )
-        return 2
+        raise UsageError(f"{args.date!r} is not a date: give the edition's day as YYYY-MM-DD") from None
     if "@" not in args.to:
-        print(f"build.py email: error: --to {args.to!r} is not an e-mail address", file=sys.stderr)
-        return 2
+        raise UsageError(f"--to {args.to!r} is not an e-mail address")
     output: Path = args.output or args.root / "output"
     run_build(args.root, output, args.base_url)  # what is sent is what the site publishes now
     eml = output / edition_path(day) / "edition.eml"

@@ -3,7 +3,7 @@
 `article_text` and `article_path` are pure; `run_new` reads site.yml and topics.yml
 and creates the one file, refusing to replace anything. (The file is a source file
 the author goes on to edit, not build output, so it is written here and not by
-output.py.)
+nashra/output/.)
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..model import Topic
-from ..problems import ContentError, Problem, raise_if
-from ..read.config import load_config, read_text
-from ..read.content import ARTICLES_DIR, SLUG, SLUG_HINT, TOPICS_FILE, list_files, parse_topics
+from ..layout import ARTICLES_DIR
+from ..problems import UsageError
+from ..read.config import load_config
+from ..read.content import list_files
+from ..read.frontmatter import SLUG, SLUG_HINT
 from ..read.inputs import Inputs
+from ..read.topics import load_topics
 from ..read.yamlnodes import suggest
+from . import add_root_option
 
 SLUG_MAX = 60
 FILL_IN = "اكتب هنا · fill in"
-
-
-class UsageError(Exception):
-    """A mistake in the command line: printed, exit 2."""
 
 
 def slugify(title: str) -> str | None:
@@ -76,17 +75,13 @@ def add_new_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("title", help="the headline, in quotes")
     p.add_argument("--topic", action="append", default=[], metavar="SLUG", help="a topic slug (repeat for more)")
     p.add_argument("--slug", help="the address, e.g. putin-visit (needed when the title has no Latin letters)")
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
 
 
 def run_new(args: argparse.Namespace) -> int:
     root: Path = args.root
     config = load_config(root)
-    try:
-        slug, topics = arguments(args, [t.slug for t in load_topics(root)])
-    except UsageError as exc:
-        print(f"build.py new: error: {exc}", file=sys.stderr)
-        return 2
+    slug, topics = arguments(args, [t.slug for t in load_topics(root)])
     moment = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
     relpath = article_path(slug, moment)
     taken = [f"{ARTICLES_DIR}/{name}" for name in list_files(root / ARTICLES_DIR, root, "*.md")]
@@ -106,16 +101,6 @@ def run_new(args: argparse.Namespace) -> int:
     print('Fill in the empty "" values (summary, source) and write the article below the front matter, then run:')
     print(f"    python build.py check {relpath}")
     return 0
-
-
-def load_topics(root: Path) -> tuple[Topic, ...]:
-    """content/topics.yml, read as the build reads it; ContentError on any problem."""
-    path = root / TOPICS_FILE
-    if not path.is_file():
-        raise ContentError([Problem(TOPICS_FILE, 0, 0, "NSH201", f"{TOPICS_FILE} is missing", "list the topics there")])
-    topics, problems = parse_topics(read_text(path, TOPICS_FILE))
-    raise_if(problems)
-    return topics
 
 
 def arguments(args: argparse.Namespace, known: list[str]) -> tuple[str, list[str]]:

@@ -22,12 +22,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..layout import CONFIG_FILE, CONTENT_DIR, OUTPUT_DIR, TEMPLATES_DIR
 from ..pipeline import run_build
 from ..problems import ContentError
 from ..read.config import load_config
+from . import add_root_option
 
 STATUS = "__nashra/status"
-WATCHED = ("content", "templates", "site.yml")
+WATCHED = (CONTENT_DIR, TEMPLATES_DIR, CONFIG_FILE)
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -71,7 +73,7 @@ RELOAD_SCRIPT = """<script>/* Nashra preview: reload on rebuild, show content er
 
 
 def add_serve_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
     p.add_argument("--port", type=tcp_port, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
     p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
     p.add_argument("--interval", type=float, default=0.5, help="seconds between checks for changes (default 0.5)")
@@ -88,7 +90,7 @@ class Preview:
 
     def __init__(self, root: Path, drafts: bool):
         self.root, self.drafts = root, drafts
-        self.output = root / "output"
+        self.output = root / OUTPUT_DIR
         self.version = 0
         self.errors: list[str] = []
         self.base_path = "/"

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..model import Topic
+from . import add_root_option
 from .new import load_topics
 
 START = "<!-- topics:start -->"
@@ -45,7 +46,7 @@ def replace_block(text: str, block: str) -> str:
 
 
 def add_topics_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder (default: the current one)")
+    add_root_option(p)
     what = p.add_mutually_exclusive_group()
     what.add_argument("--markdown", action="store_true", help="print a Markdown table")
     what.add_argument("--update", metavar="FILE", type=Path, help=f"rewrite the {START} block of FILE")

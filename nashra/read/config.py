@@ -3,42 +3,176 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
+from yaml.nodes import Node
 
+from ..layout import CONFIG_FILE
 from ..model import SiteConfig
 from ..problems import ContentError, Problem, raise_if
+from .inputs import Inputs
 from .yamlnodes import NOT_XML, Reader, describe
 
-CONFIG_FILE = "site.yml"
-KEYS = (
-    "title",
-    "description",
-    "base_url",
-    "language",
-    "timezone",
-    "per_page",
-    "feed_items",
-    "cname",
-    "author",
-    "date_locale",
-    "digits",
-    "show_hijri",
-    "email_from",
-)
 DIGITS = ("latn", "arab")
 DEFAULT_BASE_URL = "http://localhost:8000/"
 MAX_LINES = 10  # NSH009 problems in one file
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
 
 
-def load_config(root: Path, base_url: str | None = None, warnings: list[Problem] | None = None) -> SiteConfig:
-    from .inputs import Inputs  # it uses CONFIG_FILE
+# ---- the schema: one row per key, in the order of the README's table ----
+# A reader takes the key's YAML node and returns its value, or None (and records a problem) when it is
+# not usable; a value left out, empty or unusable takes the default.
 
+
+def text_value(r: Reader, node: Node, key: str) -> str | None:
+    return r.text(node, key, required=False)
+
+
+def whole_number(r: Reader, node: Node, key: str) -> int | None:
+    return r.integer(node, key)
+
+
+def yes_no(r: Reader, node: Node, key: str) -> bool | None:
+    return r.boolean(node, key)
+
+
+def language_tag(r: Reader, node: Node, key: str) -> str | None:
+    value = text_value(r, node, key)
+    if value:
+        try:
+            Locale.parse(value, sep="-")
+        except (ValueError, UnknownLocaleError):
+            r.error(node, "NSH110", f"unknown language tag '{value}'", "e.g. 'language: ar'")
+    return value
+
+
+def locale_name(r: Reader, node: Node, key: str) -> str | None:
+    value = text_value(r, node, key)
+    if value:
+        try:
+            Locale.parse(value.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            r.error(node, "NSH110", f"unknown locale '{value}'", "e.g. 'date_locale: ar_EG'")
+    return value
+
+
+def timezone_name(r: Reader, node: Node, key: str) -> str | None:
+    value = text_value(r, node, key)
+    if value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            r.error(node, "NSH202", f"unknown timezone '{value}'", "use an IANA name such as 'Africa/Cairo'")
+    return value
+
+
+def digit_system(r: Reader, node: Node, key: str) -> str | None:
+    value = text_value(r, node, key)
+    if value and value not in DIGITS:
+        r.error(node, "NSH103", f"'digits' must be 'latn' or 'arab', not '{value}'", "e.g. 'digits: arab'")
+    return value
+
+
+def domain_name(r: Reader, node: Node, key: str) -> str | None:
+    value = text_value(r, node, key)
+    if value:
+        value = value.lower()
+        if not HOST.match(value):
+            r.error(node, "NSH203", f"'{value}' is not a domain name", "e.g. 'cname: news.example.org'")
+    return value
+
+
+def email_address(r: Reader, node: Node, key: str) -> str | None:
+    value = text_value(r, node, key)
+    if value and "@" not in parseaddr(value)[1]:
+        r.error(
+            node,
+            "NSH143",
+            f"'email_from' must be an e-mail address, not '{value}'",
+            "e.g. 'email_from: نشرة <editions@example.org>'",
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    key: str
+    read: Callable[[Reader, Node, str], object]  # reads and checks the key's value (see above)
+    default: object
+    doc: str  # the README's "meaning" column
+    shown: str = ""  # the README's "default" column, when the default is not the value itself
+
+    def shown_default(self) -> str:
+        """The default as the README's table writes it."""
+        if self.shown:
+            return self.shown
+        if self.default is None:
+            return "none"
+        if self.default == "":
+            return "empty"
+        value = str(self.default).lower() if isinstance(self.default, bool) else self.default
+        return f"`{value}`"
+
+
+SETTINGS = (
+    Setting("title", text_value, "", "the site's name", shown="(required)"),
+    Setting("description", text_value, "", "one sentence, used on the home page and as the default description"),
+    Setting(
+        "base_url",
+        text_value,  # checked once cname and --base-url are known (parse_config)
+        DEFAULT_BASE_URL,
+        "where the site lives, e.g. `https://example.github.io/nashra/`; its path part prefixes every link",
+    ),
+    Setting("language", language_tag, "ar", "the site's language (BCP 47)"),
+    Setting(
+        "timezone",
+        timezone_name,
+        "UTC",
+        "IANA name, e.g. `Africa/Cairo`: dates without an offset are in it, and pages show times in it",
+    ),
+    Setting("per_page", whole_number, 20, "articles per page on the home and topic pages"),
+    Setting("feed_items", whole_number, 50, "articles in each feed"),
+    Setting("cname", domain_name, None, "a custom domain: writes `CNAME` and makes `base_url` `https://<cname>/`"),
+    Setting("author", text_value, None, "the publisher's name"),
+    Setting(
+        "date_locale",
+        locale_name,
+        None,  # the language's own month names
+        "the CLDR locale for month names: `ar_EG` يونيو, `ar_LB` حزيران, `ar_DZ` جوان",
+        shown="`language`",
+    ),
+    Setting(
+        "digits",
+        digit_system,
+        "latn",
+        "`arab` writes the numbers Nashra generates (dates, counts, page numbers) in Arabic-Indic digits (٠١٢٣); "
+        "the `datetime` attributes stay ISO 8601. Digits in articles are kept as written",
+    ),
+    Setting(
+        "show_hijri",
+        yes_no,
+        False,
+        "`true` adds the Hijri date (Umm al-Qura, e.g. `11 ذو الحجة 1445 هـ`) under an Arabic article's date "
+        "and an edition's",
+    ),
+    Setting(
+        "email_from",
+        email_address,
+        None,  # render/email.py: the title at editions@<base_url's host>
+        "the editions' sender in `edition.eml`, e.g. `نشرة <editions@example.org>`",
+        shown="the title at `editions@<base_url's host>`",
+    ),
+)
+KEYS = tuple(s.key for s in SETTINGS)
+
+
+def load_config(root: Path, base_url: str | None = None, warnings: list[Problem] | None = None) -> SiteConfig:
     if refused := Inputs(root).judge(CONFIG_FILE):  # a link out of the project is never read
         raise ContentError([refused])
     path = root / CONFIG_FILE
@@ -98,51 +232,19 @@ def character_problems(text: str, relpath: str) -> list[Problem]:
 
 
 def parse_config(text: str, base_url: str | None = None, warnings: list[Problem] | None = None) -> SiteConfig:
-    """Read site.yml's text. `base_url` overrides the file's for one build; `warnings` (for
-    `check`) receives the warnings about it."""
+    """Read site.yml's text, every key by its row of SETTINGS. `base_url` overrides the file's for one
+    build; `warnings` (for `check`) receives the warnings about it."""
     r = Reader(CONFIG_FILE)
     node = r.compose(text)
-    fields = {} if node is None else r.mapping(node, KEYS, "site.yml", required=("title",))
+    fields = {} if node is None else r.mapping(node, KEYS, CONFIG_FILE, required=("title",))
     raise_if(r.problems)
     if fields is None:
         raise ContentError(r.problems)
-
-    def text_of(name: str, default: str | None) -> str | None:
-        return r.text(fields[name], name, required=False) or default if name in fields else default
-
-    title = text_of("title", None)
-    language = text_of("language", "ar")
-    if language:
-        try:
-            Locale.parse(language, sep="-")
-        except (ValueError, UnknownLocaleError):
-            r.error(fields["language"], "NSH110", f"unknown language tag '{language}'", "e.g. 'language: ar'")
-    date_locale = text_of("date_locale", None)
-    if date_locale:
-        try:
-            Locale.parse(date_locale.replace("-", "_"))
-        except (ValueError, UnknownLocaleError):
-            r.error(fields["date_locale"], "NSH110", f"unknown locale '{date_locale}'", "e.g. 'date_locale: ar_EG'")
-    digits = text_of("digits", "latn")
-    if digits not in DIGITS:
-        r.error(fields["digits"], "NSH103", f"'digits' must be 'latn' or 'arab', not '{digits}'", "e.g. 'digits: arab'")
-    show_hijri = r.boolean(fields["show_hijri"], "show_hijri") if "show_hijri" in fields else False
-    timezone = text_of("timezone", "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        r.error(
-            fields["timezone"], "NSH202", f"unknown timezone '{timezone}'", "use an IANA name such as 'Africa/Cairo'"
-        )
-    per_page = r.integer(fields["per_page"], "per_page") if "per_page" in fields else 20
-    feed_items = r.integer(fields["feed_items"], "feed_items") if "feed_items" in fields else 50
-    cname = text_of("cname", None)
-    if cname is not None:
-        cname = cname.lower()
-        if not HOST.match(cname):
-            r.error(fields["cname"], "NSH203", f"'{cname}' is not a domain name", "e.g. 'cname: news.example.org'")
+    # A key left out, empty or unreadable takes its default.
+    values = {s.key: (s.read(r, fields[s.key], s.key) if s.key in fields else None) or s.default for s in SETTINGS}
     # A custom domain serves the site at its root, so cname decides base_url.
-    url = base_url or (f"https://{cname}/" if cname else text_of("base_url", DEFAULT_BASE_URL))
+    cname = values["cname"]
+    url = base_url or (f"https://{cname}/" if cname else values["base_url"])
     problem = base_url_problem(url)
     if problem:
         if base_url:
@@ -150,32 +252,10 @@ def parse_config(text: str, base_url: str | None = None, warnings: list[Problem]
                 [Problem("--base-url", 0, 0, "NSH204", problem, "e.g. https://example.github.io/nashra/")]
             )
         r.error(fields["base_url"], "NSH204", problem, "e.g. 'base_url: https://example.github.io/nashra/'")
-    email_from = text_of("email_from", None)
-    if email_from and "@" not in parseaddr(email_from)[1]:
-        r.error(
-            fields["email_from"],
-            "NSH143",
-            f"'email_from' must be an e-mail address, not '{email_from}'",
-            "e.g. 'email_from: نشرة <editions@example.org>'",
-        )
     raise_if(r.problems)
     if warnings is not None:
         warnings += r.problems
-    return SiteConfig(
-        title=title or "",
-        description=text_of("description", "") or "",
-        base_url=normalise_base_url(url),
-        language=language or "ar",
-        timezone=timezone or "UTC",
-        per_page=per_page or 20,
-        feed_items=feed_items or 50,
-        cname=cname,
-        author=text_of("author", None),
-        date_locale=date_locale,
-        digits=digits or "latn",
-        show_hijri=bool(show_hijri),
-        email_from=email_from,
-    )
+    return SiteConfig(**(values | {"base_url": normalise_base_url(url)}))
 
 
 def base_url_problem(url: str) -> str | None:

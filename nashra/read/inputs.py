@@ -21,13 +21,8 @@ import re
 from pathlib import Path
 from xml.parsers import expat
 
+from ..layout import CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS
 from ..problems import Problem
-from .config import CONFIG_FILE
-
-# Outermost first: a folder is judged after the folders that hold it.
-INPUT_FOLDERS = ("content", "content/articles", "content/images", "templates", "templates/static")
-IMAGES_FOLDER = "content/images"
-
 
 # ---- paths ----
 
@@ -55,13 +50,15 @@ class Inputs:
                 self.real[rel] = real
 
     def judge(self, relpath: str) -> Problem | None:
-        """The problem with one file of an input folder (or site.yml), if it leads astray."""
+        """The problem with one file of an input folder (or site.yml), if it leads astray (a file
+        that is not there leads nowhere: its reader says it is missing)."""
         folder = relpath if relpath == CONFIG_FILE or relpath in INPUT_FOLDERS else owner(relpath)
         if folder in self.refused:
             return self.refused[folder]
-        if relpath == folder or folder not in self.real:
+        path = os.path.join(self.root, relpath)
+        if relpath == folder or folder not in self.real or not os.path.lexists(path):
             return None
-        return self._judge(relpath, os.path.join(self.root, relpath), self.real[folder], folder)[0]
+        return self._judge(relpath, path, self.real[folder], folder)[0]
 
     def scan(self, folder: str, pattern: str = "*") -> tuple[list[str], list[Problem]]:
         """The files below input `folder` matching `pattern`, relative to it and sorted (no hidden
@@ -192,7 +189,7 @@ def check_images(root: Path, names: list[str]) -> list[Problem]:
     problems: list[Problem] = []
     top = str(root)
     for name in names:
-        relpath = f"{IMAGES_FOLDER}/{name}"
+        relpath = f"{IMAGES_DIR}/{name}"
         kind = IMAGE_TYPES.get(posixpath.splitext(name)[1][1:].lower())
         if kind is None:
             problems.append(refusal(relpath, "NSH125", "the file is not an image", IMAGE_HINT))

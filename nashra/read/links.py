@@ -16,13 +16,14 @@ from urllib.parse import unquote, urlsplit
 
 from .. import urls
 from ..body.markdown import off_site
+from ..layout import ARTICLES_DIR, CONTENT_DIR, IMAGES_DIR
 from ..model import Article, Topic
 from ..problems import Problem
 from .scan import Link, find_links
 from .yamlnodes import nearest
 
-ARTICLES = "content/articles/"
-IMAGES = "content/images/"
+ARTICLES = ARTICLES_DIR + "/"
+IMAGES = IMAGES_DIR + "/"
 # Files the renderer writes that have no function in urls.py.
 OTHER_PAGES = ("index.html", "sitemap.xml", "robots.txt", "404.html")
 ADDRESS_HINT = "site addresses look like /articles/<slug>/, /topics/<slug>/, /images/<file>"
@@ -50,8 +51,8 @@ def site_map(
     drafts: bool,
 ) -> SiteMap:
     """The site as built without drafts (`drafts=False`) or with them."""
-    shown = [a for a in articles if drafts or not a.draft]
-    hidden = {a.path: a.slug for a in articles if a.draft and not drafts}
+    shown = [a for a in articles if a.included(drafts)]
+    hidden = {a.path: a.slug for a in articles if not a.included(drafts)}
     readable = {a.path for a in articles}
     paths = {*OTHER_PAGES, urls.home(), urls.topics_index(), urls.feed()}
     paths |= {urls.home(n) for n in range(2, pages(len(shown), per_page) + 1)}
@@ -137,7 +138,7 @@ def check_link(link: Link, article_path: str, site: SiteMap) -> Problem | None:
         )
     if target.startswith(IMAGES):
         return problem("NSH111", f"is not in {IMAGES}", image_hint(target.removeprefix(IMAGES), site))
-    if not target.startswith("content/"):
+    if not target.startswith(CONTENT_DIR + "/"):
         return problem("NSH121", "leads outside the site's content folder", FILE_HINT)
     return problem(
         "NSH121",

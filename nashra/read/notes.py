@@ -17,15 +17,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..body.markdown import body_problems
-from ..cache import digest
+from ..incremental.digests import digest
+from ..layout import CONTENT_DIR, EDITIONS_DIR
 from ..model import Article, SiteConfig
 from ..problems import ContentError, Problem
 from .config import decode_text
-from .content import split_front_matter
+from .frontmatter import split_front_matter
 from .inputs import Inputs
 from .yamlnodes import Reader
 
-NOTES_DIR = "content/editions"
+NOTES_DIR = EDITIONS_DIR
 KEYS = ("title",)
 NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.md$")
 
@@ -84,14 +85,14 @@ def parse_note(relpath: str, text: str) -> tuple[Note | None, list[Problem]]:
 def read_notes(root: Path, config: SiteConfig, articles: Iterable[Article]) -> tuple[dict[date, Note], list[Problem]]:
     """Every note of the site, by day, and every problem; `articles` are those the build publishes."""
     inputs = Inputs(root)
-    names, problems = inputs.scan("content")
+    names, problems = inputs.scan(CONTENT_DIR)
     tz = ZoneInfo(config.timezone)
     days = {a.date.astimezone(tz).date() for a in articles}
     notes: dict[date, Note] = {}
     for name in names:
-        if not name.startswith("editions/"):
+        relpath = f"{CONTENT_DIR}/{name}"
+        if not relpath.startswith(NOTES_DIR + "/"):
             continue
-        relpath = f"content/{name}"
         if not name.endswith(".md"):
             problems.append(
                 Problem(
@@ -99,7 +100,7 @@ def read_notes(root: Path, config: SiteConfig, articles: Iterable[Article]) -> t
                     0,
                     0,
                     "NSH142",
-                    f"'{name.removeprefix('editions/')}' is not an editor's note",
+                    f"'{relpath.removeprefix(NOTES_DIR + '/')}' is not an editor's note",
                     f"{NOTES_DIR}/ holds only notes named after their day, e.g. 2024-06-17.md",
                 )
             )

@@ -12,23 +12,29 @@ from markupsafe import Markup
 from ..body.markdown import rewrite_urls
 from ..body.prepare import prepare_body
 from ..body.typography import direction
-from ..cache import digest
-from ..editions import WORDS as EDITION_WORDS
 from ..editions import Edition, Editions, EditionsPage, editions_index
+from ..incremental.digests import digest
+from ..incremental.keys import PageKeys
 from ..model import Site
 from ..output import Planned
 from ..urls import Urls
+from ..words import WORDS
 from .feedsets import FeedItem, FeedSet, attribution_html, plan_feed_set
 from .pages import Frame, chrome, nav_html, render
 
 FOLDER = "editions/"
-WORDS = {
-    "feed_title": "{site}: الأعداد",
-    "index_description": "كل أعداد {site}، يومًا بيوم، الأحدث أولًا.",
-    "edition_title": "عدد {date}",
-    "edition_description": "أخبار {date} في {site}: {count}.",
-    "note": "كلمة المحرر",
-}
+
+
+def edition_key(edition: Edition, keys: PageKeys) -> str:
+    """What an edition's pages are made from: its day, note, neighbours and its articles' cards."""
+    return digest(
+        "edition",
+        edition.slug,
+        edition.note.digest if edition.note else "",
+        edition.older.slug if edition.older else "",
+        edition.newer.slug if edition.newer else "",
+        *(keys.card[e.path] for e in edition.entries),
+    )
 
 
 def note_html(site: Site, edition: Edition) -> Markup | None:
@@ -41,13 +47,13 @@ def note_html(site: Site, edition: Edition) -> Markup | None:
     return Markup(rewrite_urls(prepared, lambda url: u.resolve_body_url(url, note.path, site.slugs)))
 
 
-def plan_editions(site: Site, editions: Editions, templates: dict[str, Template]) -> list[Planned]:
+def plan_editions(site: Site, editions: Editions, templates: dict[str, Template], keys: PageKeys) -> list[Planned]:
     u = Urls(site.config.base_url)
     frame = Frame(site, u, functools.cache(lambda current: nav_html(site, u, templates["_nav.html"], current)))
-    fp = site.fingerprint
+    fp = keys.fingerprint
     plan: list[Planned] = []
     for page in editions.pages:
-        key = digest(fp, "editions", page.url, str(page.total), *(e.key for e in page.editions))
+        key = digest(fp, "editions", page.url, str(page.total), *(edition_key(e, keys) for e in page.editions))
         plan.append(
             Planned(
                 page.site_path + "index.html",
@@ -59,30 +65,30 @@ def plan_editions(site: Site, editions: Editions, templates: dict[str, Template]
         plan.append(
             Planned(
                 edition.site_path + "index.html",
-                digest(fp, "edition", edition.key),
+                digest(fp, "edition", edition_key(edition, keys)),
                 lambda edition=edition: render(templates["edition.html"], context_for_edition(frame, edition)),
             )
         )
     return plan
 
 
-def plan_editions_feeds(site: Site, editions: Editions) -> list[Planned]:
-    return plan_feed_set(site, editions_feed_set(site, editions))
+def plan_editions_feeds(site: Site, editions: Editions, keys: PageKeys) -> list[Planned]:
+    return plan_feed_set(site, editions_feed_set(site, editions, keys), keys.fingerprint)
 
 
 def feed_title(site: Site) -> str:
-    return WORDS["feed_title"].format(site=site.config.title)
+    return WORDS["editions_feed_title"].format(site=site.config.title)
 
 
 def context_for_editions(frame: Frame, page: EditionsPage) -> dict:
     site = frame.site
-    heading = EDITION_WORDS["editions"]
-    title = heading if page.number == 1 else f"{heading} — صفحة {page.number_text}"
+    heading = WORDS["editions"]
+    title = heading if page.number == 1 else f"{heading} — {page.name}"
     return {
         "chrome": chrome(
             frame,
             title=title,
-            description=WORDS["index_description"].format(site=site.config.title),
+            description=WORDS["editions_description"].format(site=site.config.title),
             site_path=page.site_path,
             extra_feed=(feed_title(site), FOLDER),
         ),
@@ -107,25 +113,25 @@ def context_for_edition(frame: Frame, edition: Edition) -> dict:
         ),
         "edition": edition,
         "note": note_html(site, edition),
-        "note_label": WORDS["note"],
+        "note_label": WORDS["editor_note"],
         "editions_url": frame.u.link(editions_index()),
-        "editions_label": EDITION_WORDS["editions"],
+        "editions_label": WORDS["editions"],
     }
 
 
 # ---- the editions' feed set ----
 
 
-def editions_feed_set(site: Site, editions: Editions) -> FeedSet:
+def editions_feed_set(site: Site, editions: Editions, keys: PageKeys) -> FeedSet:
     config = site.config
     u = Urls(config.base_url)
     items = editions.editions[: config.feed_items]
     return FeedSet(
         FOLDER,
         feed_title(site),
-        WORDS["index_description"].format(site=config.title),
+        WORDS["editions_description"].format(site=config.title),
         editions_index(),
-        tuple(e.key for e in items),
+        tuple(edition_key(e, keys) for e in items),
         lambda: tuple(edition_item(site, u, e) for e in items),
     )
 
@@ -135,7 +141,7 @@ def edition_item(site: Site, u: Urls, edition: Edition) -> FeedItem:
     rtl = direction(lang)
     return FeedItem(
         id=f"tag:nashra,{edition.slug}:edition",
-        title=f"{site.config.title}: {WORDS['edition_title'].format(date=edition.date_text)}",
+        title=site.config.title + ": " + WORDS["edition_title"].format(date=edition.date_text),
         url=edition.abs_url,
         published=edition.published,
         updated=edition.updated,
@@ -156,7 +162,7 @@ def edition_html(site: Site, u: Urls, edition: Edition) -> str:
     note = note_html(site, edition)
     if note:
         note = rewrite_urls(str(note), lambda url: u.absolutise(url, edition.abs_url))
-        title = html.escape(edition.note.title) if edition.note and edition.note.title else WORDS["note"]
+        title = html.escape(edition.note.title) if edition.note and edition.note.title else WORDS["editor_note"]
         parts.append(f"<h2>{title}</h2>\n{note}\n")
     for group in edition.groups:
         topic_url = u.absolute(group.topic.url.removeprefix(u.base_path))

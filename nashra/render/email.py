@@ -27,13 +27,14 @@ from markupsafe import Markup
 from .. import urls
 from ..body.markdown import rewrite_urls
 from ..body.typography import direction, plain_text
-from ..cache import digest
 from ..editions import Edition, Editions, editions_index
+from ..incremental.digests import digest
+from ..incremental.keys import PageKeys
 from ..model import Entry, Site
 from ..output import Planned
 from ..urls import Urls
-from .editions import WORDS as EDITION_WORDS
-from .editions import note_html
+from ..words import WORDS
+from .editions import edition_key, note_html
 from .pages import render_text
 
 FILES = ("email.html", "email.txt", "edition.eml")
@@ -45,14 +46,7 @@ FONTS = (
     '"Nashra Naskh", "Noto Naskh Arabic", "Geeza Pro", "Arabic Typesetting", "Traditional Arabic", '
     "Tahoma, Arial, sans-serif"
 )
-WORDS = {
-    "subject": "{site}: عدد {date}",
-    "source": "المصدر:",
-    "web": "اقرأ العدد على الموقع",
-    "editions": "كل الأعداد",
-    "footer": "وصلتك هذه الرسالة من",
-    "sender": "editions",  # the From address's local part when site.yml sets no email_from
-}
+SENDER = "editions"  # the From address's local part when site.yml sets no email_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +61,11 @@ class MailItem:
     attrs: Markup  # lang/dir for an article in another language than the site's
 
 
-def plan_email(site: Site, editions: Editions, templates: dict[str, Template]) -> list[Planned]:
+def plan_email(site: Site, editions: Editions, templates: dict[str, Template], keys: PageKeys) -> list[Planned]:
     """The three files of every edition, keyed by the edition."""
     plan = []
     for edition in editions.editions:
-        key = digest(site.fingerprint, "email", edition.key)
+        key = digest(keys.fingerprint, "email", edition_key(edition, keys))
         made = {}
 
         def files(edition=edition, made=made) -> dict[str, bytes]:
@@ -95,7 +89,7 @@ def edition_files(site: Site, edition: Edition, template: Template) -> dict[str,
 
 
 def subject(site: Site, edition: Edition) -> str:
-    return WORDS["subject"].format(site=site.config.title, date=edition.date_text)
+    return WORDS["email_subject"].format(site=site.config.title, date=edition.date_text)
 
 
 def mail_image(entry: Entry) -> str | None:
@@ -148,9 +142,8 @@ def email_html(site: Site, edition: Edition, template: Template) -> str:
         "feed_url": u.absolute("editions/feed.xml"),
         "edition": edition,
         "note": note,
-        "note_title": (edition.note.title if edition.note and edition.note.title else EDITION_WORDS["note"]),
+        "note_title": (edition.note.title if edition.note and edition.note.title else WORDS["editor_note"]),
         "groups": [{"name": name, "entries": items} for name, items in mail_items(site, edition)],
-        "words": WORDS,
     }
     page = render_text(template, context)
     inlined = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False).inline(page)
@@ -167,14 +160,14 @@ def email_text(site: Site, edition: Edition) -> str:
     lines += [edition.count_text, edition.abs_url, ""]
     note = note_html(site, edition)
     if note is not None:
-        title = edition.note.title if edition.note and edition.note.title else EDITION_WORDS["note"]
+        title = edition.note.title if edition.note and edition.note.title else WORDS["editor_note"]
         lines += [title, "", *wrap(plain_text(str(note))), ""]
     for group in edition.groups:
         lines += [f"== {group.topic.name} ==", ""]
         for e in group.entries:
-            source = f"{WORDS['source']} {e.source.name}" + (f" <{e.source.url}>" if e.source.url else "")
+            source = WORDS["source"] + f" {e.source.name}" + (f" <{e.source.url}>" if e.source.url else "")
             lines += [e.title, *wrap(e.summary), source, e.abs_url, ""]
-    lines += [f"{WORDS['editions']}: {u.absolute(editions_index())}"]
+    lines += [WORDS["all_editions"] + f": {u.absolute(editions_index())}"]
     return "\n".join(lines) + "\n"
 
 
@@ -188,15 +181,16 @@ def sender(site: Site) -> Address:
     name, address = parseaddr(config.email_from or "")
     if not address:
         host = urlsplit(config.base_url).hostname or "localhost"
-        name, address = config.title, f"{WORDS['sender']}@{host}"
+        name, address = config.title, f"{SENDER}@{host}"
     local, _, domain = address.rpartition("@")
     return Address(display_name=name or config.title, username=local, domain=domain)
 
 
 def edition_message(site: Site, edition: Edition, text: str, page: str) -> EmailMessage:
-    """multipart/alternative, text then HTML; headers and boundary fixed by the edition's content."""
-    stamp = digest("edition.eml", edition.key, text, page)
+    """multipart/alternative, text then HTML; headers and boundary fixed by the message's own content
+    (never by the build's cache keys, so that only what is sent shapes the file)."""
     from_ = sender(site)
+    stamp = digest("edition.eml", edition.slug, str(from_), subject(site, edition), text, page)
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = subject(site, edition)
     msg["From"] = from_

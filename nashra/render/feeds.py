@@ -13,24 +13,29 @@ from collections.abc import Callable, Mapping
 from .. import urls
 from ..body.markdown import rewrite_urls
 from ..body.typography import direction
+from ..incremental.keys import PageKeys
 from ..model import Entry, Site
 from ..output import Planned
-from ..read.content import is_web_url
+from ..read.frontmatter import is_web_url
 from ..urls import Urls
 from .feedsets import FeedItem, FeedSet, attribution_html, figure_html, image_enclosure, plan_feed_set
 
 
 def plan_feeds(
-    site: Site, with_body: Callable[[Entry], Entry], image_sizes: Mapping[str, int] | None = None
+    site: Site, with_body: Callable[[Entry], Entry], keys: PageKeys, image_sizes: Mapping[str, int] | None = None
 ) -> list[Planned]:
-    """The site's feed set and every topic's, each keyed by its items; bodies are fetched only to make one.
+    """The site's feed set and every topic's, each keyed by its items (`keys`); bodies are fetched only to
+    make one.
 
     `image_sizes` maps files of content/images/ to their sizes, for the enclosures' lengths.
     """
-    return [p for feed_set in feed_sets(site, with_body, image_sizes or {}) for p in plan_feed_set(site, feed_set)]
+    sets = feed_sets(site, with_body, keys, image_sizes or {})
+    return [p for feed_set in sets for p in plan_feed_set(site, feed_set, keys.fingerprint)]
 
 
-def feed_sets(site: Site, with_body: Callable[[Entry], Entry], sizes: Mapping[str, int]) -> list[FeedSet]:
+def feed_sets(
+    site: Site, with_body: Callable[[Entry], Entry], keys: PageKeys, sizes: Mapping[str, int]
+) -> list[FeedSet]:
     config = site.config
     u = Urls(config.base_url)
     names = {t.topic.slug: t.topic.name for t in site.topics}
@@ -43,14 +48,14 @@ def feed_sets(site: Site, with_body: Callable[[Entry], Entry], sizes: Mapping[st
     out = []
     for folder, entries, title, description, page in sets:
         items = entries[: config.feed_items]
-        keys = tuple(e.key for e in items) + tuple(
+        item_keys = tuple(keys.entry[e.path] for e in items) + tuple(
             f"{name}={size}" for e in items if (name := local_image(e, u)) and (size := sizes.get(name)) is not None
         )
 
         def make(items=items) -> tuple[FeedItem, ...]:
             return tuple(entry_item(site, u, with_body(e), names, sizes) for e in items)
 
-        out.append(FeedSet(folder, title, description or config.description, page, keys, make))
+        out.append(FeedSet(folder, title, description or config.description, page, item_keys, make))
     return out
 
 

@@ -22,10 +22,11 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..body.typography import mark_rtl
-from ..cache import digest
+from ..incremental.digests import digest
 from ..model import Site
 from ..output import Planned
 from ..urls import Urls
+from ..words import WORDS
 
 GENERATOR = "Nashra"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -40,9 +41,6 @@ FORMATS = (
 FEED_ID = "tag:nashra,2024:feeds/{folder}"
 # When a feed has no item, its <updated> (Atom requires one) is this, never the clock.
 EMPTY_UPDATED = datetime(2024, 1, 1, tzinfo=UTC)
-WORDS = {
-    "source": "المصدر:",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +89,7 @@ def alternates(u: Urls, title: str, folder: str) -> tuple[tuple[str, str, str], 
     return tuple((title, u.absolute(folder + name), kind) for name, kind in FORMATS)
 
 
-def plan_feed_set(site: Site, feed_set: FeedSet) -> list[Planned]:
+def plan_feed_set(site: Site, feed_set: FeedSet, fingerprint: str) -> list[Planned]:
     """The set's three files, keyed by its items; the items are made once for the three."""
     u = Urls(site.config.base_url)
     items = functools.cache(feed_set.items)
@@ -99,7 +97,7 @@ def plan_feed_set(site: Site, feed_set: FeedSet) -> list[Planned]:
     return [
         Planned(
             feed_set.folder + name,
-            digest(site.fingerprint, "feed-set", feed_set.folder + name, *feed_set.keys),
+            digest(fingerprint, "feed-set", feed_set.folder + name, *feed_set.keys),
             lambda write=write: write(site, u, feed_set, items()),
         )
         for (name, _), write in zip(FORMATS, writers, strict=True)

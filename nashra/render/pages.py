@@ -22,13 +22,16 @@ from markupsafe import Markup
 
 from .. import urls
 from ..body.typography import direction, mark_rtl
-from ..cache import digest
+from ..dates import iso
 from ..editions import Edition, Editions, editions_index
+from ..incremental.digests import digest
+from ..incremental.keys import PageKeys
+from ..layout import TEMPLATES_DIR
 from ..model import Entry, ListPage, Site, TopicListing
 from ..output import Planned
 from ..problems import ContentError, Problem
-from ..site import iso
 from ..urls import Urls
+from ..words import WORDS
 from .feedsets import alternates
 from .sharing import MetaTag, json_ld, news_article, page_meta
 
@@ -77,13 +80,8 @@ class Chrome:
 def load_templates(folder: Path) -> dict[str, Template]:
     """Compile every template once, at startup; a template error stops the build here."""
     if not folder.is_dir():
-        raise ContentError(
-            [
-                Problem(
-                    "templates", 0, 0, "NSH201", "the templates/ folder is missing", "copy it from Nashra's repository"
-                )
-            ]
-        )
+        missing = "the templates/ folder is missing"
+        raise ContentError([Problem(TEMPLATES_DIR, 0, 0, "NSH201", missing, "copy it from Nashra's repository")])
     env = Environment(
         loader=FileSystemLoader(folder),
         autoescape=True,
@@ -93,13 +91,15 @@ def load_templates(folder: Path) -> dict[str, Template]:
         keep_trailing_newline=True,
         auto_reload=False,  # each build loads the templates afresh: no need to check them on every page
     )
+    env.globals["words"] = WORDS  # the interface's words (nashra/words.py): {{ words.sections }}
     try:
         return {name: env.get_template(name) for name in TEMPLATES}
     except TemplateSyntaxError as exc:
-        path = f"templates/{exc.name or exc.filename}"
+        path = f"{TEMPLATES_DIR}/{exc.name or exc.filename}"
         raise ContentError([Problem(path, exc.lineno, 0, "NSH205", f"template error: {exc.message}", "")]) from None
     except TemplateNotFound as exc:
-        raise ContentError([Problem(f"templates/{exc.name}", 0, 0, "NSH201", "template is missing", "")]) from None
+        path = f"{TEMPLATES_DIR}/{exc.name}"
+        raise ContentError([Problem(path, 0, 0, "NSH201", "template is missing", "")]) from None
 
 
 def render(template: Template, context: dict) -> bytes:
@@ -116,25 +116,29 @@ def render_text(template: Template, context: dict) -> str:
 
 def template_position(exc: Exception) -> tuple[str, int, int]:
     """The innermost template line in the traceback (Jinja maps its frames to template lines)."""
-    where = ("templates", 0, 0)
+    where = (TEMPLATES_DIR, 0, 0)
     for frame, line in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
         if filename.endswith((".html", ".xml")):
-            where = ("templates/" + Path(filename).name, line, 0)
+            where = (f"{TEMPLATES_DIR}/{Path(filename).name}", line, 0)
     return where
 
 
 def plan_pages(
-    site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry], editions: Editions | None = None
+    site: Site,
+    templates: dict[str, Template],
+    with_body: Callable[[Entry], Entry],
+    keys: PageKeys,
+    editions: Editions | None = None,
 ) -> list[Planned]:
-    """Every page and small file of the site, each with the key of what it is made from.
+    """Every page and small file of the site, each with the key of what it is made from (from `keys`).
 
     `with_body` gives an entry its body HTML; it is called only for pages that are made. The home
     page shows the latest of `editions`, and the sitemap lists their pages (render/editions.py makes them).
     """
     u = Urls(site.config.base_url)
     frame = Frame(site, u, functools.cache(lambda current: nav_html(site, u, templates["_nav.html"], current)))
-    fp = site.fingerprint
+    fp, card = keys.fingerprint, keys.card
     plan: list[Planned] = []
 
     def page(path: str, key: str, template: str, context: Callable[[], dict]) -> None:
@@ -144,17 +148,17 @@ def plan_pages(
         related = site.related[entry.slug]
         page(
             urls.out_path(urls.article(entry.slug)),
-            digest(fp, "article", entry.key, *(r.card_key for r in related)),
+            digest(fp, "article", keys.entry[entry.path], *(card[r.path] for r in related)),
             "article.html",
             lambda entry=entry: context_for_article(frame, with_body(entry)),
         )
     today = editions.latest if editions else None
     for p in site.home:
-        key = digest(list_key(fp, p), today.slug if today else "")
+        key = digest(list_key(keys, p), today.slug if today else "")
         page(p.out_path, key, "list.html", lambda p=p: context_for_home(frame, p, today))
     for listing in site.topics:
         for p in listing.pages:
-            key = list_key(fp, p)
+            key = list_key(keys, p)
             page(p.out_path, key, "list.html", lambda p=p, t=listing: context_for_topic(frame, t, p))
     counts = (str(len(t.entries)) for t in site.topics)
     page(
@@ -163,7 +167,7 @@ def plan_pages(
         "topics.html",
         lambda: context_for_topics(frame),
     )
-    latest = (e.card_key for e in site.entries[:5])
+    latest = (card[e.path] for e in site.entries[:5])
     page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(frame))
     plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u, editions).encode("utf-8")))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
@@ -175,8 +179,9 @@ def plan_pages(
     return plan
 
 
-def list_key(fp: str, page: ListPage) -> str:
-    return digest(fp, "list", page.url, str(page.number), str(page.total), *(e.card_key for e in page.entries))
+def list_key(keys: PageKeys, page: ListPage) -> str:
+    cards = (keys.card[e.path] for e in page.entries)
+    return digest(keys.fingerprint, "list", page.url, str(page.number), str(page.total), *cards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +264,10 @@ def context_for_article(frame: Frame, entry: Entry) -> dict:
 
 def context_for_home(frame: Frame, page: ListPage, edition: Edition | None = None) -> dict:
     config = frame.site.config
-    title = config.title if page.number == 1 else f"{config.title} — صفحة {page.number_text}"
+    title = config.title if page.number == 1 else f"{config.title} — {page.name}"
     return {
         "chrome": chrome(frame, title=title, description=config.description, site_path=urls.home(page.number)),
-        "heading": "أحدث الأخبار",
+        "heading": WORDS["latest"],
         "intro": config.description,
         "page": page,
         "edition": edition,
@@ -273,7 +278,7 @@ def context_for_home(frame: Frame, page: ListPage, edition: Edition | None = Non
 def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> dict:
     site = frame.site
     name = listing.topic.name
-    title = name if page.number == 1 else f"{name} — صفحة {page.number_text}"
+    title = name if page.number == 1 else f"{name} — {page.name}"
     return {
         "chrome": chrome(
             frame,
@@ -293,7 +298,10 @@ def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> di
 def context_for_topics(frame: Frame) -> dict:
     return {
         "chrome": chrome(
-            frame, title="الأقسام", description="كل أقسام " + frame.site.config.title, site_path=urls.topics_index()
+            frame,
+            title=WORDS["sections"],
+            description=WORDS["all_sections_of"].format(site=frame.site.config.title),
+            site_path=urls.topics_index(),
         ),
         "topics": frame.site.topics,
     }
@@ -301,7 +309,7 @@ def context_for_topics(frame: Frame) -> dict:
 
 def context_for_404(frame: Frame) -> dict:
     return {
-        "chrome": chrome(frame, title="الصفحة غير موجودة", description="", site_path="404.html", noindex=True),
+        "chrome": chrome(frame, title=WORDS["not_found"], description="", site_path="404.html", noindex=True),
         "latest": frame.site.entries[:5],
     }
 

@@ -1,0 +1,123 @@
+"""An Article as JSON and back, derived from the dataclasses' fields and type hints.
+
+Reading a record trusts nothing: every value must have exactly the type its field declares (a
+bool is not an int, a nested Source or Image has exactly its own fields), a date must carry its
+zone, and the record must be the one of this file and digest. Anything else is a ValueError
+naming the article's field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from datetime import datetime
+
+from ..model import Article
+from ..read.scan import Link
+
+_SCALARS = (str, int, float, type(None))  # (bool is an int)
+
+
+def article_to_json(article: Article) -> dict:
+    """Everything but the body, which is read again from the file (it is most of the bytes)."""
+    return {name: _plain(getattr(article, name)) for name in _hints(Article) if name != "body"}
+
+
+def _plain(value):
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [v if isinstance(v, _SCALARS) else _plain(v) for v in value]
+    return {name: _plain(getattr(value, name)) for name in _hints(type(value))}
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, object]:
+    """A dataclass's fields, in order, with their types."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+_RECORD_KEYS = frozenset(_hints(Article)) - {"body"}
+
+
+def article_from_json(data: object, relpath: str, file_digest: str) -> Article:
+    """Rebuild the Article recorded for the file `relpath` with digest `file_digest`, every value
+    checked for its type first; raises ValueError on anything foreign."""
+    if type(data) is not dict or data.keys() != _RECORD_KEYS:
+        raise ValueError("not a Nashra article record")
+    values = {}
+    for name, hint in _hints(Article).items():
+        if name != "body":
+            try:
+                values[name] = _value(hint, data[name])
+            except (TypeError, ValueError):
+                raise _unexpected(name) from None
+    if values["path"] != relpath or values["digest"] != file_digest:
+        raise _unexpected("path" if values["path"] != relpath else "digest")
+    if values["body_line"] < 1:
+        raise _unexpected("body_line")
+    return Article(**values, body="")
+
+
+def _value(hint, raw):
+    """`raw` as a value of the type `hint`; TypeError or ValueError when it is not one."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):  # X | None
+        if raw is None and type(None) in args:
+            return None
+        (inner,) = (arg for arg in args if arg is not type(None))
+        return _value(inner, raw)
+    if origin is tuple:
+        if type(raw) is not list:
+            raise TypeError
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_value(args[0], item) for item in raw)
+        if len(raw) != len(args):
+            raise TypeError
+        return tuple(_value(arg, item) for arg, item in zip(args, raw, strict=True))
+    if hint is datetime:
+        if type(raw) is not str:
+            raise TypeError
+        moment = datetime.fromisoformat(raw)
+        if moment.utcoffset() is None:
+            raise ValueError
+        return moment
+    if dataclasses.is_dataclass(hint):
+        fields = _hints(hint)
+        if type(raw) is not dict or raw.keys() != fields.keys():
+            raise TypeError
+        return hint(**{name: _value(inner, raw[name]) for name, inner in fields.items()})
+    if hint in (str, int, bool) and type(raw) is hint:
+        return raw
+    raise TypeError
+
+
+def _unexpected(name: str) -> ValueError:
+    return ValueError(f"unexpected '{name}'")
+
+
+def links_to_json(links: list[Link]) -> list[list]:
+    return [[k.line, k.col, k.url, k.image] for k in links]
+
+
+def links_from_json(value: object) -> list[Link] | None:
+    """The links recorded for an article's body ([line, column, url, whether an image] each), or
+    None when they are not links."""
+    if not (isinstance(value, list) and all(_is_link(link) for link in value)):
+        return None
+    return [Link(*link) for link in value]
+
+
+def _is_link(value) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(type(value[i]) is int for i in (0, 1))
+        and isinstance(value[2], str)
+        and type(value[3]) is bool
+    )

@@ -1,0 +1,89 @@
+"""The words of the site's interface, each defined once: templates print them as `words.<name>`
+(a Jinja global, render.pages), Python reads `WORDS["<name>"]` (site.py, render/pages.py).
+
+To translate the interface, translate this file: the phrases, and the plural forms below. `{n}`,
+`{total}`, `{site}` and `{minutes}` stand for what Python puts in their place. Articles, topics and
+site.yml's title and description are content, not interface: they are never here. How dates are written
+(month names, the timezone's name) is in dates.py, by language.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+WORDS = MappingProxyType(
+    {
+        # every page
+        "skip_to_content": "تخطَّ إلى المحتوى",
+        "sections": "الأقسام",  # the topics: the page that lists them, the navigation's name, a link
+        "all_sections": "كل الأقسام",  # the navigation's last link
+        "all_sections_of": "كل أقسام {site}",  # the topics page's description
+        "footer_note": "كل خبر هنا ملخص بكلماتنا لتقرير من مصدر خارجي، مع ذكر المصدر ورابطه.",
+        "follow_site_feed": "تابع النشرة عبر RSS",
+        "or_word": "أو",
+        # lists: the home page and the topics' pages
+        "latest": "أحدث الأخبار",
+        "page_number": "صفحة {n}",  # page 2 and later, in the page's title and heading
+        "page_of": "صفحة {n} من {total}",  # between the links to newer and older pages
+        "pagination": "التنقل بين الصفحات",  # the name of those links, for screen readers
+        "newer": "→ الأحدث",
+        "older": "الأقدم ←",
+        "follow_topic_feed": "تابع هذا القسم عبر RSS",
+        "no_articles_yet": "لا أخبار هنا بعد.",
+        # the article page
+        "reading_time": "{minutes} للقراءة",  # {minutes}: MINUTE_FORMS
+        "heading_link": "رابط هذا القسم",  # the link beside each heading of the body
+        "correction": "تصحيح",
+        "source": "المصدر:",
+        "curator": "إعداد:",
+        "updated": "آخر تحديث:",
+        "print": "طباعة",
+        "print_hint": "الصفحة جاهزة للطباعة: استخدم أمر الطباعة في متصفحك",  # then the keys: (Ctrl+P or ⌘P).
+        "more_in": "المزيد في",  # then the article's main topic
+        # the page shown for an address that does not exist (404.html)
+        "not_found": "الصفحة غير موجودة",
+        "not_found_intro": "لم نجد ما تبحث عنه. ربما نُقل الخبر أو تغيّر رابطه. جرّب",  # then the two links
+        "home_page": "الصفحة الرئيسية",
+        # the editions: a day's articles as one bulletin (/editions/, the home page, the feeds)
+        "editions": "الأعداد",  # the editions' index: its heading, and the link to it from an edition
+        "edition": "عدد",  # on the home page, before the latest edition's date
+        "all_editions": "كل الأعداد",
+        "editions_nav": "التنقل بين الأعداد",  # the name of the links to the previous and next editions
+        "previous_edition": "→ العدد السابق:",  # then its date
+        "next_edition": "العدد التالي:",  # then its date and ←
+        "follow_editions_feed": "تابع الأعداد عبر RSS",
+        "no_editions_yet": "لا أعداد هنا بعد.",
+        "editions_feed_title": "{site}: الأعداد",
+        "editions_description": "كل أعداد {site}، يومًا بيوم، الأحدث أولًا.",
+        "edition_title": "عدد {date}",
+        "edition_description": "أخبار {date} في {site}: {count}.",
+        "editor_note": "كلمة المحرر",  # the editor's note's heading when the note has no title
+        # the edition by e-mail (email.html, email.txt, edition.eml)
+        "email_subject": "{site}: عدد {date}",
+        "read_edition_online": "اقرأ العدد على الموقع",
+        "email_footer": "وصلتك هذه الرسالة من",  # then the site's name, linked
+    }
+)
+
+# Counted nouns take the form CLDR's plural category for the number asks for (body.typography.plural):
+# Arabic has six.
+ARTICLE_FORMS = MappingProxyType(
+    {
+        "zero": "لا أخبار",
+        "one": "خبر واحد",
+        "two": "خبران",
+        "few": "{n} أخبار",
+        "many": "{n} خبرًا",
+        "other": "{n} خبر",
+    }
+)
+MINUTE_FORMS = MappingProxyType(
+    {
+        "zero": "أقل من دقيقة",
+        "one": "دقيقة واحدة",
+        "two": "دقيقتان",
+        "few": "{n} دقائق",
+        "many": "{n} دقيقة",
+        "other": "{n} دقيقة",
+    }
+)
