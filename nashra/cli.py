@@ -13,6 +13,7 @@ from pathlib import Path
 from . import __version__
 from .commands import add_root_option
 from .commands.check import add_check_options, run_check
+from .commands.email import add_email_options, run_email
 from .commands.new import add_new_options, run_new
 from .commands.report import shown
 from .commands.serve import add_serve_options, run_serve
@@ -49,6 +50,7 @@ COMMANDS = {
     "new": ("start a new article file, with every required key to fill in", add_new_options, run_new),
     "serve": ("build, serve on 127.0.0.1, and rebuild and reload on every change", add_serve_options, run_serve),
     "topics": ("list the topics as text or Markdown, or update CONTRIBUTING.md's list", add_topics_options, run_topics),
+    "email": ("build, then send one edition through the SMTP server in NASHRA_SMTP_*", add_email_options, run_email),
 }
 
 

@@ -92,6 +92,13 @@ def hijri_text(day: date, digits: str = "latn") -> str | None:
     return to_digits(f"{h.day} {h.month_name('ar')} {h.year} {h.notation('ar')}", digits)
 
 
+def day_text(config: SiteConfig, day: date) -> str:
+    """`الاثنين 17 يونيو 2024`: the article date's pattern without the time, in the site's digits (an edition's)."""
+    fmt = date_format(config, ZoneInfo(config.timezone), config.language)
+    patterns = DATE_PATTERNS.get(fmt.locale.language)
+    return to_digits(_format_date(day, patterns[0] if patterns else "full", fmt.locale), config.digits)
+
+
 def date_text(moment: datetime, tz: ZoneInfo, lang: str) -> str:
     """`الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة`, in the site's timezone, with CLDR names."""
     return DateFormat(Locale.parse(lang, sep="-"), tz, "latn").full(moment)

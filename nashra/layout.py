@@ -11,6 +11,7 @@ CONTENT_DIR = "content"
 TOPICS_FILE = f"{CONTENT_DIR}/topics.yml"
 ARTICLES_DIR = f"{CONTENT_DIR}/articles"  # the articles, *.md in any sub-folder
 IMAGES_DIR = f"{CONTENT_DIR}/images"  # published as images/
+EDITIONS_DIR = f"{CONTENT_DIR}/editions"  # the editor's notes, YYYY-MM-DD.md (read/notes.py)
 TEMPLATES_DIR = "templates"
 STATIC_DIR = f"{TEMPLATES_DIR}/static"  # published as static/
 CACHE_DIR = ".nashra-cache"  # the build cache

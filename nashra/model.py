@@ -24,6 +24,7 @@ class SiteConfig:
     date_locale: str | None  # CLDR locale for month names, e.g. ar_EG (يونيو), ar_LB (حزيران); None: language
     digits: str  # "latn" (0-9) or "arab" (٠-٩) for the numbers Nashra writes
     show_hijri: bool
+    email_from: str | None  # the editions' sender, "name <address>" (render/email.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,22 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import Template
+
 from .body.parse_and_prepare import read_and_prepare
 from .body.prepare import prepare_body
+from .editions import Editions, build_editions
+from .incremental.keys import PageKeys
 from .incremental.session import Session, cache_folder, spare_folder
 from .layout import IMAGES_DIR, STATIC_DIR, TEMPLATES_DIR
-from .model import Site
+from .model import Article, Entry, Site
 from .output import Planned, Written, check_output_dir, claim_output, tidy, write_output
 from .parallel import reporting
+from .problems import raise_if
 from .read.config import load_config
+from .read.notes import read_notes
+from .render.editions import plan_editions, plan_editions_feeds
+from .render.email import plan_email
 from .render.feeds import plan_feeds
 from .render.pages import load_templates, plan_pages
 from .site import build_site, with_body
@@ -51,7 +59,7 @@ def run_build(
     """Build the site at `root` into `output`; raises ContentError with every problem found. The stages:
 
         claim output -> config -> session -> templates -> (nothing changed: done) -> read articles and
-        prepare bodies -> site -> page keys -> plan pages + feeds -> write output -> save the session
+        prepare bodies -> site -> page keys -> editions -> plan pages + feeds -> write output -> save the session
 
     One build at a time: a second one, into the same folder or of the same site, refuses at once.
     """
@@ -67,7 +75,8 @@ def run_build(
             keys = session.page_keys(read.articles, read.content.linking)
             fill = session.body_filler(read.bodies, prepare_body)
             filled = lambda entry: with_body(site, entry, fill(entry.path))  # noqa: E731
-            pages, feeds = plan_pages(site, templates, filled, keys), plan_feeds(site, filled, keys)
+            editions = _editions(root, site, read.articles)
+            pages, feeds = _plan(root, site, templates, filled, keys, editions)
             planned, previous = pages + feeds, session.previous_manifest()
             show = lambda done: progress(done, len(planned))  # noqa: E731
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
@@ -75,6 +84,29 @@ def run_build(
             counts = _counts(site, pages, feeds, written)
             session.save(written.manifest, counts)
             return _result(counts, written, started, session.warnings)
+
+
+def _editions(root: Path, site: Site, articles: tuple[Article, ...]) -> Editions:
+    """The editions stage: the editor's notes (every problem of them at once), then the editions."""
+    notes, problems = read_notes(root, site.config, articles)
+    raise_if(problems)
+    return build_editions(site, notes)
+
+
+def _plan(
+    root: Path,
+    site: Site,
+    templates: dict[str, Template],
+    filled: Callable[[Entry], Entry],
+    keys: PageKeys,
+    editions: Editions,
+) -> tuple[list[Planned], list[Planned]]:
+    """Every page (the editions' and their e-mails too), and every feed set."""
+    pages = plan_pages(site, templates, filled, keys, editions) + plan_editions(site, editions, templates, keys)
+    pages += plan_email(site, editions, templates, keys)
+    sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
+    feeds = plan_feeds(site, filled, keys, sizes) + plan_editions_feeds(site, editions, keys)
+    return pages, feeds
 
 
 @contextlib.contextmanager

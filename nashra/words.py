@@ -44,6 +44,24 @@ WORDS = MappingProxyType(
         "not_found": "الصفحة غير موجودة",
         "not_found_intro": "لم نجد ما تبحث عنه. ربما نُقل الخبر أو تغيّر رابطه. جرّب",  # then the two links
         "home_page": "الصفحة الرئيسية",
+        # the editions: a day's articles as one bulletin (/editions/, the home page, the feeds)
+        "editions": "الأعداد",  # the editions' index: its heading, and the link to it from an edition
+        "edition": "عدد",  # on the home page, before the latest edition's date
+        "all_editions": "كل الأعداد",
+        "editions_nav": "التنقل بين الأعداد",  # the name of the links to the previous and next editions
+        "previous_edition": "→ العدد السابق:",  # then its date
+        "next_edition": "العدد التالي:",  # then its date and ←
+        "follow_editions_feed": "تابع الأعداد عبر RSS",
+        "no_editions_yet": "لا أعداد هنا بعد.",
+        "editions_feed_title": "{site}: الأعداد",
+        "editions_description": "كل أعداد {site}، يومًا بيوم، الأحدث أولًا.",
+        "edition_title": "عدد {date}",
+        "edition_description": "أخبار {date} في {site}: {count}.",
+        "editor_note": "كلمة المحرر",  # the editor's note's heading when the note has no title
+        # the edition by e-mail (email.html, email.txt, edition.eml)
+        "email_subject": "{site}: عدد {date}",
+        "read_edition_online": "اقرأ العدد على الموقع",
+        "email_footer": "وصلتك هذه الرسالة من",  # then the site's name, linked
     }
 )
 

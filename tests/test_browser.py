@@ -69,6 +69,8 @@ PAGES = {
     "probe article": f"articles/{PROBE}/",
     "topic": "topics/politics/",
     "topics index": "topics/",
+    "edition": "editions/2024-06-18/",
+    "editions index": "editions/",
     "404": "no-such-page/",
 }
 
@@ -392,7 +394,8 @@ def test_nu_html_checker_finds_no_error_on_any_page_or_stylesheet(site):
     need(java is not None, "Java is not installed (apt-get install default-jre-headless)")
     need(VNU.is_file(), "vnu.jar is not installed (cd tests/browser && npm ci)")
     output = site[0]
-    pages = sorted(str(p) for p in output.rglob("*.html"))
+    # email.html is HTML for mail clients (width and cellpadding attributes for Outlook): see test_edition_email_*
+    pages = sorted(str(p) for p in output.rglob("*.html") if p.name != "email.html")
     assert len(pages) > 25
     sheets = sorted(str(p) for p in output.rglob("*.css"))  # the stylesheet too, with the Nu checker's CSS rules
     run = subprocess.run(
@@ -519,3 +522,37 @@ def test_article_page_weight_is_within_budget(context, site):
     shared = sum(p.stat().st_size for p in (output / "static").rglob("*") if p.suffix in {".css", ".woff2"})
     heaviest = max((p.stat().st_size, p) for p in (output / "articles").rglob("index.html"))
     assert heaviest[0] + shared <= BUDGET, heaviest
+
+
+# ---- the edition by e-mail ----
+
+EMAIL_AUDIT = """() => {
+    const root = document.documentElement;
+    const tables = [...document.querySelectorAll('table')];
+    const cells = [...document.querySelectorAll('td')];
+    return {
+        html: [root.lang, root.dir],
+        overflow: root.scrollWidth - root.clientWidth,
+        tables: tables.length,
+        undirected: [...tables, ...cells].filter((el) => el.getAttribute('dir') !== 'rtl').length,
+        ltr: [...tables, ...cells].filter((el) => getComputedStyle(el).direction !== 'rtl').length,
+        left: cells.filter((el) => getComputedStyle(el).textAlign !== 'right').length,
+        inner: document.querySelector('table.inner').getBoundingClientRect().width,
+        scripts: document.scripts.length,
+    };
+}"""
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_edition_email_is_right_to_left_and_fits_the_screen(browser, site, width):
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = open_page(ctx, site, PAGES["edition"] + "email.html")
+        audit = page.evaluate(EMAIL_AUDIT)
+        assert audit["html"] == ["ar", "rtl"]
+        assert audit["overflow"] <= 0, audit  # no sideways scroll
+        assert audit["tables"] >= 2 and audit["undirected"] == 0 and audit["ltr"] == 0 and audit["left"] == 0, audit
+        assert audit["inner"] <= min(width, 600), audit
+        assert audit["scripts"] == 0
+    finally:
+        ctx.close()

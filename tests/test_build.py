@@ -25,6 +25,14 @@ PAGES = [
     "topics/science/index.html",
     "404.html",
 ]
+# One edition per day with articles (/editions/YYYY-MM-DD/), and their index, 2 per page.
+EDITIONS = [
+    *(f"editions/{day}/index.html" for day in ("2024-06-17", "2024-06-05", "2024-06-01", "2024-05-20", "2024-05-10")),
+    "editions/2024-05-02/index.html",
+    "editions/index.html",
+    "editions/page/2/index.html",
+    "editions/page/3/index.html",
+]
 OTHER_FILES = [
     "feed.xml",
     "topics/politics/feed.xml",
@@ -39,7 +47,8 @@ OTHER_FILES = [
 
 
 def all_pages(out: Path) -> list[Path]:
-    return sorted(out.rglob("*.html"))
+    """The web pages: not the editions' email.html, a mail body (tests/test_email.py)."""
+    return sorted(p for p in out.rglob("*.html") if p.name != "email.html")
 
 
 def executable_scripts(doc) -> list:
@@ -56,7 +65,7 @@ def test_every_url_of_the_map_exists(out: Path):
 
 def test_exactly_the_expected_pages_are_built(out: Path):
     assert sorted(p.relative_to(out).as_posix() for p in all_pages(out)) == sorted(
-        [*PAGES, "articles/talks/index.html", "articles/vote/index.html", "articles/unsafe/index.html"]
+        [*PAGES, *EDITIONS, "articles/talks/index.html", "articles/vote/index.html", "articles/unsafe/index.html"]
     )
 
 
@@ -210,7 +219,8 @@ def test_sitemap_and_robots(out: Path):
     assert "https://example.github.io/nashra/" in locs
     assert "https://example.github.io/nashra/articles/visit/" in locs
     assert "https://example.github.io/nashra/topics/politics/page/3/" in locs
-    assert len(locs) == len(set(locs)) == len(PAGES) - 1 + 3  # every page but 404, plus 3 more articles
+    assert "https://example.github.io/nashra/editions/2024-06-17/" in locs
+    assert len(locs) == len(set(locs)) == len(PAGES) - 1 + 3 + len(EDITIONS)  # every page but 404, 3 more articles
     robots = (out / "robots.txt").read_text()
     assert "Sitemap: https://example.github.io/nashra/sitemap.xml" in robots
 
@@ -254,7 +264,7 @@ def test_rebuilding_replaces_the_whole_tree(site: Path):
 def test_summary_line(site: Path, capsys):
     assert build(site) == 0
     line = capsys.readouterr().out.strip()
-    pattern = r"Built 16 pages \(29 files written, 0 reused\), 3 topics, 4 feeds, 6 articles into .+ in \d+\.\d\d s"
+    pattern = r"Built 31 pages \(67 files written, 0 reused\), 3 topics, 15 feeds, 6 articles into .+ in \d+\.\d\d s"
     assert re.fullmatch(pattern, line), line
 
 

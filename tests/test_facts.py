@@ -130,10 +130,11 @@ def test_root_option_is_defined_once_and_every_command_has_it():
         if isinstance(node, ast.Constant) and node.value == "--root"
     ]
     assert places == ["nashra/commands/__init__.py"]
+    required = {"new": ["a title"], "email": ["2024-06-17", "--to", "reader@example.org"]}  # their arguments
     for name in COMMANDS:
-        args = parser().parse_args([name, *(["a title"] if name == "new" else [])])
+        args = parser().parse_args([name, *required.get(name, [])])
         assert args.root == Path(".")
-        assert parser().parse_args([name, "--root", "x", *(["t"] if name == "new" else [])]).root == Path("x")
+        assert parser().parse_args([name, "--root", "x", *required.get(name, [])]).root == Path("x")
 
 
 def test_usage_error_of_any_command_exits_2_with_the_command_name(monkeypatch, capsys):

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "2f0f7e11c826aa255529501f27331e60a2de3ade5494505e02a4aa7e85a95314"
+SAMPLE_TREE = "60e345c13edcc38213e88e70891cd667af680e67a7f07aa4d83f914ce22fa2bf"
 
 
 def sample_copy(dest: Path) -> Path:

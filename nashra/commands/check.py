@@ -25,6 +25,7 @@ from ..read.config import load_config
 from ..read.content import read_content
 from ..read.inputs import Inputs, input_files
 from ..read.links import local_image
+from ..read.notes import read_notes
 from ..read.scan import blank, find_headings, find_links
 from . import add_root_option
 from .report import (
@@ -273,6 +274,8 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     inputs = Inputs(root)
     content, problems = read_content(root, config)
     problems += warnings
+    published = [a for a in content.articles if a.included(drafts=False)]
+    problems += read_notes(root, config, published)[1]  # as the build does
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
     problems += review(content, now, image_sizes(root, content.images))
     found = set(problems)  # read_content reports the paths it refuses too

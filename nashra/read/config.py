@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,6 +86,18 @@ def domain_name(r: Reader, node: Node, key: str) -> str | None:
     return value
 
 
+def email_address(r: Reader, node: Node, key: str) -> str | None:
+    value = text_value(r, node, key)
+    if value and "@" not in parseaddr(value)[1]:
+        r.error(
+            node,
+            "NSH143",
+            f"'email_from' must be an e-mail address, not '{value}'",
+            "e.g. 'email_from: نشرة <editions@example.org>'",
+        )
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Setting:
     key: str
@@ -143,7 +156,15 @@ SETTINGS = (
         "show_hijri",
         yes_no,
         False,
-        "`true` adds the Hijri date (Umm al-Qura, e.g. `11 ذو الحجة 1445 هـ`) under an Arabic article's date",
+        "`true` adds the Hijri date (Umm al-Qura, e.g. `11 ذو الحجة 1445 هـ`) under an Arabic article's date "
+        "and an edition's",
+    ),
+    Setting(
+        "email_from",
+        email_address,
+        None,  # render/email.py: the title at editions@<base_url's host>
+        "the editions' sender in `edition.eml`, e.g. `نشرة <editions@example.org>`",
+        shown="the title at `editions@<base_url's host>`",
     ),
 )
 KEYS = tuple(s.key for s in SETTINGS)

@@ -22,6 +22,8 @@ from markupsafe import Markup
 
 from .. import urls
 from ..body.typography import direction, mark_rtl
+from ..dates import iso
+from ..editions import Edition, Editions, editions_index
 from ..incremental.digests import digest
 from ..incremental.keys import PageKeys
 from ..layout import TEMPLATES_DIR
@@ -30,9 +32,13 @@ from ..output import Planned
 from ..problems import ContentError, Problem
 from ..urls import Urls
 from ..words import WORDS
+from .feedsets import alternates
 from .sharing import MetaTag, json_ld, news_article, page_meta
 
-TEMPLATES = ("article.html", "list.html", "topics.html", "404.html", "_nav.html")
+TEMPLATES = (
+    *("article.html", "list.html", "topics.html", "404.html", "_nav.html"),
+    *("edition.html", "editions.html", "email.html"),  # render/editions.py, render/email.py
+)
 STYLESHEET = "style.css"
 ICON = "favicon.svg"
 # Fonts every page uses, preloaded so text does not reflow when they arrive (see templates/static/fonts/).
@@ -63,7 +69,7 @@ class Chrome:
     topics_url: str
     stylesheet: str
     icon: str | None
-    feeds: tuple[tuple[str, str], ...]  # (title, url) for autodiscovery
+    feeds: tuple[tuple[str, str, str], ...]  # (title, url, MIME type) for autodiscovery; RSS first
     nav: Markup  # the topic navigation, from _nav.html
     noindex: bool = False
     fonts: tuple[str, ...] = ()  # font URLs to preload
@@ -119,11 +125,16 @@ def template_position(exc: Exception) -> tuple[str, int, int]:
 
 
 def plan_pages(
-    site: Site, templates: dict[str, Template], with_body: Callable[[Entry], Entry], keys: PageKeys
+    site: Site,
+    templates: dict[str, Template],
+    with_body: Callable[[Entry], Entry],
+    keys: PageKeys,
+    editions: Editions | None = None,
 ) -> list[Planned]:
     """Every page and small file of the site, each with the key of what it is made from (from `keys`).
 
-    `with_body` gives an entry its body HTML; it is called only for pages that are made.
+    `with_body` gives an entry its body HTML; it is called only for pages that are made. The home
+    page shows the latest of `editions`, and the sitemap lists their pages (render/editions.py makes them).
     """
     u = Urls(site.config.base_url)
     frame = Frame(site, u, functools.cache(lambda current: nav_html(site, u, templates["_nav.html"], current)))
@@ -141,8 +152,10 @@ def plan_pages(
             "article.html",
             lambda entry=entry: context_for_article(frame, with_body(entry)),
         )
+    today = editions.latest if editions else None
     for p in site.home:
-        page(p.out_path, list_key(keys, p), "list.html", lambda p=p: context_for_home(frame, p))
+        key = digest(list_key(keys, p), today.slug if today else "")
+        page(p.out_path, key, "list.html", lambda p=p: context_for_home(frame, p, today))
     for listing in site.topics:
         for p in listing.pages:
             key = list_key(keys, p)
@@ -156,7 +169,7 @@ def plan_pages(
     )
     latest = (card[e.path] for e in site.entries[:5])
     page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(frame))
-    plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u).encode("utf-8")))
+    plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u, editions).encode("utf-8")))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
     plan.append(Planned("robots.txt", "", lambda: robots))
     plan.append(Planned(".nojekyll", "", lambda: b""))
@@ -194,13 +207,13 @@ def chrome(
     site_path: str,
     current: str | None = None,
     lang: str | None = None,
-    extra_feed: tuple[str, str] | None = None,
+    extra_feed: tuple[str, str] | None = None,  # (title, the feed set's folder)
     noindex: bool = False,
     entry: Entry | None = None,
 ) -> Chrome:
     site, u = frame.site, frame.u
     config = site.config
-    feeds = ((config.title, u.absolute(urls.feed())),) + ((extra_feed,) if extra_feed else ())
+    feeds = alternates(u, config.title, "") + (alternates(u, *extra_feed) if extra_feed else ())
     language = lang or config.language
     marked = mark_rtl(title, direction(language))  # for text-only places: <title>, og:title
     description = description or config.description
@@ -249,7 +262,7 @@ def context_for_article(frame: Frame, entry: Entry) -> dict:
     }
 
 
-def context_for_home(frame: Frame, page: ListPage) -> dict:
+def context_for_home(frame: Frame, page: ListPage, edition: Edition | None = None) -> dict:
     config = frame.site.config
     title = config.title if page.number == 1 else f"{config.title} — {page.name}"
     return {
@@ -257,11 +270,13 @@ def context_for_home(frame: Frame, page: ListPage) -> dict:
         "heading": WORDS["latest"],
         "intro": config.description,
         "page": page,
+        "edition": edition,
+        "editions_url": frame.u.link(editions_index()),
     }
 
 
 def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> dict:
-    site, u = frame.site, frame.u
+    site = frame.site
     name = listing.topic.name
     title = name if page.number == 1 else f"{name} — {page.name}"
     return {
@@ -271,7 +286,7 @@ def context_for_topic(frame: Frame, listing: TopicListing, page: ListPage) -> di
             description=listing.topic.description,
             site_path=urls.topic(listing.topic.slug, page.number),
             current=listing.topic.slug,
-            extra_feed=(f"{site.config.title}: {name}", u.absolute(listing.feed_path)),
+            extra_feed=(f"{site.config.title}: {name}", listing.feed_path.removesuffix("feed.xml")),
         ),
         "heading": name,
         "intro": listing.topic.description,
@@ -299,7 +314,7 @@ def context_for_404(frame: Frame) -> dict:
     }
 
 
-def sitemap(site: Site, u: Urls) -> str:
+def sitemap(site: Site, u: Urls, editions: Editions | None = None) -> str:
     newest = site.entries[0].date_iso if site.entries else None
     rows: list[tuple[str, str | None]] = [
         (u.absolute(p.out_path.removesuffix("index.html")), newest) for p in site.home
@@ -309,6 +324,9 @@ def sitemap(site: Site, u: Urls) -> str:
         last = listing.entries[0].date_iso if listing.entries else None
         rows += [(u.absolute(p.out_path.removesuffix("index.html")), last) for p in listing.pages]
     rows += [(e.abs_url, e.updated_iso or e.date_iso) for e in site.entries]
+    if editions:
+        rows += [(u.absolute(p.site_path), newest) for p in editions.pages]
+        rows += [(e.abs_url, iso(e.updated or e.published)) for e in editions.editions]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for loc, lastmod in rows:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
