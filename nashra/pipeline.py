@@ -35,6 +35,7 @@ from .read.notes import read_notes
 from .render.editions import plan_editions, plan_editions_feeds
 from .render.email import plan_email
 from .render.feeds import plan_feeds
+from .render.news import plan_news_sitemap
 from .render.pages import load_templates, plan_pages
 from .schedule import build_now
 from .site import build_site, with_body
@@ -124,9 +125,9 @@ def _plan(
     editions: Editions,
     scope: Scope,
 ) -> tuple[list[Planned], list[Planned]]:
-    """Every page (the editions' and their e-mails too), and every feed set."""
+    """Every page (the editions' and their e-mails too, the news sitemap), and every feed set."""
     pages = plan_pages(site, templates, filled, keys, editions) + plan_editions(site, editions, templates, keys)
-    pages += plan_email(site, editions, templates, keys)
+    pages += plan_email(site, editions, templates, keys) + plan_news_sitemap(site, keys, scope.now)
     sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
     feeds = plan_feeds(site, filled, keys, sizes) + plan_editions_feeds(site, editions, keys)
     return pages, feeds

@@ -48,9 +48,7 @@ def add_launch(site: Path, text: str = ARTICLE) -> Path:
 def files_naming(output: Path, needle: str) -> list[str]:
     """Every output file whose bytes hold `needle` (pages, lists, feeds, sitemaps, editions, e-mails)."""
     return sorted(
-        p.relative_to(output).as_posix()
-        for p in output.rglob("*")
-        if p.is_file() and needle.encode() in p.read_bytes()
+        p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file() and needle.encode() in p.read_bytes()
     )
 
 
@@ -77,6 +75,7 @@ def test_a_scheduled_article_is_left_out_of_everything_until_its_time(site: Path
         "feed.json",
         "topics/science/atom.xml",
         "sitemap.xml",
+        "news-sitemap.xml",
         "editions/2024-06-20/index.html",
         "editions/2024-06-20/email.html",
         "editions/2024-06-20/email.txt",
