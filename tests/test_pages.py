@@ -185,8 +185,8 @@ def test_robots_txt_points_at_the_sitemap(published):
     got = fetch(published.local("robots.txt"))
     assert got.status == 200
     lines = [line.split(":", 1)[1].strip() for line in got.body.decode().splitlines() if line.startswith("Sitemap:")]
-    assert lines == [published.base_url + "sitemap.xml"]
-    assert fetch(published.crawler.to_local(lines[0])).status == 200
+    assert lines == [published.base_url + "sitemap.xml", published.base_url + "news-sitemap.xml"]
+    assert [fetch(published.crawler.to_local(line)).status for line in lines] == [200, 200]
 
 
 def test_every_feed_url_answers_200(published, report):
