@@ -73,10 +73,37 @@ class Article:
     def line_of(self, key: str) -> int:
         return dict(self.lines).get(key, 0)
 
-    def included(self, drafts: bool) -> bool:
-        """The drafts rule, its one definition: an article is in a build that includes drafts
-        (`--drafts`, the preview) and, when it is not a draft, in every build."""
-        return drafts or not self.draft
+    def included(self, drafts: bool, now: datetime | None = None) -> bool:
+        """The drafts and scheduling rule, its one definition: an article is in a build that includes
+        drafts (`--drafts`, the preview) and, when it is not a draft, in every build; given the build's
+        clock `now`, only once its date has come (None: whatever its date, as `--future` builds)."""
+        return (drafts or not self.draft) and (now is None or not self.scheduled(now))
+
+    def scheduled(self, now: datetime) -> bool:
+        """Dated after `now`: not published until its time comes (is_due)."""
+        return not is_due(self.date, now)
+
+
+def is_due(date: datetime, now: datetime) -> bool:
+    """The scheduling rule: what is dated `date` is published once the clock reaches it, not before."""
+    return date <= now
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which articles a build publishes: Article.included with the build's options and clock. Every
+    stage that chooses articles asks `includes`, so pages, lists, feeds, sitemaps and editions agree."""
+
+    now: datetime  # the build's clock, timezone-aware (`--now`, else the time the build starts)
+    drafts: bool = False  # --drafts
+    future: bool = False  # --future: articles dated after `now` too
+
+    def includes(self, article: Article) -> bool:
+        return article.included(self.drafts, None if self.future else self.now)
+
+    def ignoring_clock(self) -> Scope:
+        """The same options whatever the articles' dates: what will be published, sooner or later."""
+        return Scope(self.now, self.drafts, future=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Template
 
@@ -23,8 +25,9 @@ from .editions import Editions, build_editions
 from .incremental.keys import PageKeys
 from .incremental.session import Session, cache_folder, spare_folder
 from .layout import IMAGES_DIR, STATIC_DIR, TEMPLATES_DIR
-from .model import Article, Entry, Site
+from .model import Article, Entry, Scope, Site, SiteConfig
 from .output import Planned, Written, check_output_dir, claim_output, tidy, write_output
+from .output.changes import tree_digest
 from .parallel import reporting
 from .problems import raise_if
 from .read.config import load_config
@@ -32,7 +35,9 @@ from .read.notes import read_notes
 from .render.editions import plan_editions, plan_editions_feeds
 from .render.email import plan_email
 from .render.feeds import plan_feeds
+from .render.news import plan_news_sitemap
 from .render.pages import load_templates, plan_pages
+from .schedule import build_now
 from .site import build_site, with_body
 
 
@@ -46,6 +51,8 @@ class BuildResult:
     articles: int
     seconds: float
     warnings: tuple[str, ...]
+    changed: bool | None = None  # whether output/ differs from the last build's (asked with report_changes)
+    next_change: datetime | None = None  # when the output changes with the clock alone (a scheduled article)
 
 
 def run_build(
@@ -55,8 +62,15 @@ def run_build(
     drafts: bool = False,
     use_cache: bool = True,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    now: datetime | None = None,
+    future: bool = False,
+    report_changes: bool = False,
 ) -> BuildResult:
-    """Build the site at `root` into `output`; raises ContentError with every problem found. The stages:
+    """Build the site at `root` into `output`; raises ContentError with every problem found.
+
+    `now` is the build's clock (naive: in site.yml's timezone; None: the current time): an article dated
+    after it is left out of everything (Scope), unless `future`. With `report_changes`, the result says
+    whether the output differs from the last build's. The stages:
 
         claim output -> config -> session -> templates -> (nothing changed: done) -> read articles and
         prepare bodies -> site -> page keys -> editions -> plan pages + feeds -> write output -> save the session
@@ -66,29 +80,38 @@ def run_build(
     started = time.perf_counter()
     with _claimed(output, root, use_cache):
         config = load_config(root, base_url)
-        with Session.open(root, config, drafts, use_cache, output) as session:
+        scope = _scope(config, drafts, now, future)
+        with Session.open(root, config, scope, use_cache, output) as session:
             templates = load_templates(root / TEMPLATES_DIR)  # once the paths are known to stay inside the project
-            if (last := session.unchanged()) is not None:
-                return _result(last, Written(0, last["files"], {}), started, ())
-            read = read_and_prepare(root, config, drafts, session)
-            site = build_site(config, read.content, drafts, read.words)
+            if (last := session.unchanged()) is not None:  # so output/ is the last build's tree
+                unchanged = Written(0, last["files"], {})
+                return _result(last, unchanged, started, (), session, False if report_changes else None)
+            read = read_and_prepare(root, config, scope, session)
+            site = build_site(config, read.content, scope, read.words)
             keys = session.page_keys(read.articles, read.content.linking)
             fill = session.body_filler(read.bodies, prepare_body)
             filled = lambda entry: with_body(site, entry, fill(entry.path))  # noqa: E731
-            editions = _editions(root, site, read.articles)
-            pages, feeds = _plan(root, site, templates, filled, keys, editions)
+            editions = _editions(root, site, read.content.articles, scope)
+            pages, feeds = _plan(root, site, templates, filled, keys, editions, scope)
             planned, previous = pages + feeds, session.previous_manifest()
             show = lambda done: progress(done, len(planned))  # noqa: E731
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
                 written = write_output(output, planned, _copies(root, site), previous, show, session.spare)
             counts = _counts(site, pages, feeds, written)
+            changed = session.output_changed(tree_digest(output)) if report_changes else None
             session.save(written.manifest, counts)
-            return _result(counts, written, started, session.warnings)
+            return _result(counts, written, started, session.warnings, session, changed)
 
 
-def _editions(root: Path, site: Site, articles: tuple[Article, ...]) -> Editions:
-    """The editions stage: the editor's notes (every problem of them at once), then the editions."""
-    notes, problems = read_notes(root, site.config, articles)
+def _scope(config: SiteConfig, drafts: bool, now: datetime | None, future: bool) -> Scope:
+    """Which articles this build publishes: the options, and the clock (a naive `now` in the site's timezone)."""
+    return Scope(build_now(now, ZoneInfo(config.timezone)), drafts, future)
+
+
+def _editions(root: Path, site: Site, articles: tuple[Article, ...], scope: Scope) -> Editions:
+    """The editions stage: the editor's notes (every problem of them at once), then the editions. A note
+    may be written ahead for a day whose articles are scheduled: it waits with them."""
+    notes, problems = read_notes(root, site.config, [a for a in articles if scope.ignoring_clock().includes(a)])
     raise_if(problems)
     return build_editions(site, notes)
 
@@ -100,10 +123,11 @@ def _plan(
     filled: Callable[[Entry], Entry],
     keys: PageKeys,
     editions: Editions,
+    scope: Scope,
 ) -> tuple[list[Planned], list[Planned]]:
-    """Every page (the editions' and their e-mails too), and every feed set."""
+    """Every page (the editions' and their e-mails too, the news sitemap), and every feed set."""
     pages = plan_pages(site, templates, filled, keys, editions) + plan_editions(site, editions, templates, keys)
-    pages += plan_email(site, editions, templates, keys)
+    pages += plan_email(site, editions, templates, keys) + plan_news_sitemap(site, keys, scope.now)
     sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
     feeds = plan_feeds(site, filled, keys, sizes) + plan_editions_feeds(site, editions, keys)
     return pages, feeds
@@ -135,11 +159,18 @@ def _counts(site: Site, pages: list[Planned], feeds: list[Planned], written: Wri
     }
 
 
-def _result(counts: Mapping[str, int], written: Written, started: float, warnings: tuple[str, ...]) -> BuildResult:
+def _result(
+    counts: Mapping[str, int],
+    written: Written,
+    started: float,
+    warnings: tuple[str, ...],
+    session: Session,
+    changed: bool | None,
+) -> BuildResult:
     seconds = time.perf_counter() - started
     return BuildResult(
         counts["pages"], written.written, written.reused, counts["topics"], counts["feeds"], counts["articles"],
-        seconds, warnings,
+        seconds, warnings, changed, session.next_change(),
     )  # fmt: skip
 
 

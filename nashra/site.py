@@ -20,7 +20,7 @@ from .body.typography import (
     to_digits,
 )
 from .dates import date_format, iso
-from .model import Article, Content, Entry, ListPage, Site, SiteConfig, TopicListing, TopicRef
+from .model import Article, Content, Entry, ListPage, Scope, Site, SiteConfig, TopicListing, TopicRef
 from .read.frontmatter import is_web_url
 from .urls import Urls
 from .words import ARTICLE_FORMS, MINUTE_FORMS, WORDS
@@ -31,17 +31,17 @@ RELATED = 5
 def build_site(
     config: SiteConfig,
     content: Content,
-    drafts: bool,
+    scope: Scope,
     words: Mapping[str, int],
 ) -> Site:
     """Order the articles and prepare everything pages print, except body HTML (see with_body).
 
-    `words` maps every included article's file to its prepared body's word count (see
-    body.prepare): Markdown is never converted here.
+    `scope` says which articles are published (drafts, the clock). `words` maps every included
+    article's file to its prepared body's word count (see body.prepare): Markdown is never converted here.
     """
     u = Urls(config.base_url)
     tz = ZoneInfo(config.timezone)
-    articles = [a for a in content.articles if a.included(drafts)]
+    articles = [a for a in content.articles if scope.includes(a)]
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug))
     slugs = {a.path: a.slug for a in articles}
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}

@@ -264,7 +264,7 @@ def test_rebuilding_replaces_the_whole_tree(site: Path):
 def test_summary_line(site: Path, capsys):
     assert build(site) == 0
     line = capsys.readouterr().out.strip()
-    pattern = r"Built 31 pages \(67 files written, 0 reused\), 3 topics, 15 feeds, 6 articles into .+ in \d+\.\d\d s"
+    pattern = r"Built 31 pages \(68 files written, 0 reused\), 3 topics, 15 feeds, 6 articles into .+ in \d+\.\d\d s"
     assert re.fullmatch(pattern, line), line
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import build, make_site
 from htmltools import find, parse, text
 
 from nashra.cli import COMMANDS, main, parser
-from nashra.model import SiteConfig
+from nashra.model import Scope, SiteConfig
 from nashra.problems import UsageError
 from nashra.read.config import KEYS, SETTINGS, load_config, parse_config
 from nashra.read.content import read_content
@@ -95,7 +96,7 @@ def test_build_site_takes_each_body_word_count_as_prepared(tmp_path, monkeypatch
     monkeypatch.setattr("nashra.body.prepare.prepare_body", refuse)
     monkeypatch.setattr("nashra.body.markdown.render_markdown", refuse)
     words = {a.path: 1400 for a in content.articles}  # 10 minutes at 140 words a minute
-    site = build_site(config, content, False, words)
+    site = build_site(config, content, Scope(datetime.now(UTC)), words)
     assert site.entries
     for entry in site.entries:
         if entry.lang == "ar":

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
 from nashra import layout
-from nashra.model import Article, Source
+from nashra.model import Article, Scope, Source
 
 SOURCES = sorted((ROOT / "nashra").rglob("*.py"))
 
@@ -32,6 +33,21 @@ def test_the_drafts_rule_is_one_predicate_of_the_article():
     rule = re.compile(r"drafts or not \w+\.draft|\.draft and not \w*drafts")
     written = [name(p) for p in SOURCES if p.name != "model.py" and rule.search(p.read_text(encoding="utf-8"))]
     assert written == [], "use Article.included(drafts)"
+
+
+def test_the_scheduling_rule_is_written_once_and_every_stage_asks_the_scope():
+    moment = datetime(2024, 6, 17, tzinfo=UTC)
+    due, later = article(draft=False), replace(article(draft=False), date=moment + timedelta(seconds=1))
+    assert due.included(drafts=False, now=moment) and not later.included(drafts=False, now=moment)
+    assert later.included(drafts=False) and Scope(moment, future=True).includes(later)
+    assert not Scope(moment, drafts=True).includes(replace(later, draft=True))
+    rule = re.compile(r"\.date\s*(?:<=?|>=?)\s*\w*now\b|\bnow\w*\s*(?:<=?|>=?)\s*\w+\.date\b")
+    written = [name(p) for p in SOURCES if p.name != "model.py" and rule.search(p.read_text(encoding="utf-8"))]
+    assert written == [], "use Article.included(drafts, now), Scope.includes or model.is_due"
+    # Only the link check applies the drafts rule alone (a published article may not link to a draft);
+    # every stage choosing the articles of a build asks Scope.includes, which knows the clock too.
+    asking = [name(p) for p in SOURCES if "included(drafts)" in p.read_text(encoding="utf-8")]
+    assert asking == ["nashra/read/links.py"], "a stage choosing articles asks Scope.includes"
 
 
 # "output" is also a JSON key of the stamp and the spare's manifest: not a name this test can tell.

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
@@ -184,8 +185,8 @@ def test_robots_txt_points_at_the_sitemap(published):
     got = fetch(published.local("robots.txt"))
     assert got.status == 200
     lines = [line.split(":", 1)[1].strip() for line in got.body.decode().splitlines() if line.startswith("Sitemap:")]
-    assert lines == [published.base_url + "sitemap.xml"]
-    assert fetch(published.crawler.to_local(lines[0])).status == 200
+    assert lines == [published.base_url + "sitemap.xml", published.base_url + "news-sitemap.xml"]
+    assert [fetch(published.crawler.to_local(line)).status for line in lines] == [200, 200]
 
 
 def test_every_feed_url_answers_200(published, report):
@@ -506,7 +507,7 @@ def test_workflow_matches_githubs_schema():
 
 def test_workflow_follows_the_pages_flow(workflow):
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
-    assert set(triggers) == {"push", "workflow_dispatch"}
+    assert set(triggers) == {"push", "workflow_dispatch", "schedule"}
     assert triggers["push"] == {"branches": ["main"]}
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert all("permissions" not in job for job in workflow["jobs"].values())
@@ -531,6 +532,7 @@ def test_workflow_follows_the_pages_flow(workflow):
     assert by_uses["actions/upload-pages-artifact"]["with"]["path"] == "output/"
     cache = by_uses["actions/cache"]["with"]
     assert cache["path"] == ".nashra-cache/" and cache["restore-keys"] == "nashra-cache-"
+    assert "github.run_id" in cache["key"]  # each scheduled run of a commit saves its build for the next
     runs = [s["run"] for s in steps(build_job) if "run" in s]
     assert "python -m pip install -e ." in runs
     order = steps(build_job).index
@@ -582,15 +584,7 @@ def test_workflow_build_step_runs_as_written(workflow, tmp_path, pages_base_url,
     command = step["run"].replace(expression, pages_base_url)
     assert "${{" not in command + "".join(env.values())
     root = copy_sample(tmp_path / "repo")
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    result = subprocess.run(
-        ["bash", "-e", "-c", command],
-        cwd=root,
-        env={**os.environ, **env, "PATH": path},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_step(command, root, env, tmp_path / "github-output")
     assert result.returncode == 0, result.stderr
     [upload] = [s for s in steps(workflow["jobs"]["build"]) if s.get("uses", "").startswith("actions/upload-pages")]
     artifact = root / upload["with"]["path"]
@@ -602,6 +596,72 @@ def test_workflow_build_step_runs_as_written(workflow, tmp_path, pages_base_url,
         assert len(report.pages) > 5
         assert report.failures == []
         assert check_404_page(server, crawler, "a/b/c/missing") == []
+
+
+def run_step(command: str, root: Path, env: dict[str, str], github_output: Path) -> subprocess.CompletedProcess:
+    """A workflow step's script, run in `root` as the runner runs it (bash -e, $GITHUB_OUTPUT set)."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    github_output.write_text("")
+    return subprocess.run(
+        ["bash", "-e", "-c", command],
+        cwd=root,
+        env={**os.environ, **env, "PATH": path, "GITHUB_OUTPUT": str(github_output)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_workflow_runs_every_30_minutes_and_publishes_only_what_changed(workflow):
+    triggers = workflow.get("on", workflow.get(True))
+    assert triggers["schedule"] == [{"cron": "*/30 * * * *"}]
+    build_job, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    assert build_step(workflow)["id"] == "build" and "--github-output" in build_step(workflow)["run"]
+    assert build_job["outputs"] == {"changed": "${{ steps.build.outputs.changed }}"}
+    [upload] = [s for s in steps(build_job) if s.get("uses", "").startswith("actions/upload-pages")]
+    assert upload["if"] == "github.event_name != 'schedule' || steps.build.outputs.changed == 'true'"
+    assert deploy["if"] == "github.event_name != 'schedule' || needs.build.outputs.changed == 'true'"
+    assert [s for s in steps(build_job) if "if" in s] == [upload]  # the build itself always runs
+
+
+def deploys(condition: str, event: str, changed: str) -> bool:
+    """The workflow's `if:` for these values (a small evaluator of the one form it uses)."""
+    left, _, right = condition.partition(" || ")
+    assert left == "github.event_name != 'schedule'" and right.endswith(".outputs.changed == 'true'"), condition
+    return event != "schedule" or changed == "true"
+
+
+def test_workflow_build_step_says_nothing_came_due_on_a_second_scheduled_run(workflow, tmp_path):
+    """The build step twice, as two scheduled runs would (a fresh checkout each time, the cache carried
+    over): the second says nothing came due and does not publish; a run after a scheduled article's time
+    does. The clock is set with --now for the last run only, as the runner's would have moved on."""
+    step = build_step(workflow)
+    expression = "${{ steps.pages.outputs.base_url }}"
+    pages_base_url = "https://example.github.io/nashra"
+    env = {name: value.replace(expression, pages_base_url) for name, value in step.get("env", {}).items()}
+    command = step["run"].replace(expression, pages_base_url)
+    [upload] = [s for s in steps(workflow["jobs"]["build"]) if s.get("uses", "").startswith("actions/upload-pages")]
+    root = copy_sample(tmp_path / "repo")
+    due = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    scheduled = (root / "content/articles/2024/06").glob("*.md").__next__().read_text(encoding="utf-8")
+    scheduled = re.sub(r"(?m)^date: .*$", f"date: {due.isoformat()}", scheduled, count=1)
+    scheduled = re.sub(r"(?m)^slug: .*\n", "", scheduled)
+    (root / "content/articles/2024/06/zz-scheduled.md").write_text(scheduled, encoding="utf-8")
+    outputs = tmp_path / "github-output"
+    said = []
+    for extra in ("", "", f" --now {(due + timedelta(minutes=1)).isoformat()}"):
+        shutil.rmtree(root / "output", ignore_errors=True)  # each run starts from a fresh checkout
+        result = run_step(command + extra, root, env, outputs)
+        assert result.returncode == 0, result.stderr
+        said.append((result.stdout.splitlines()[-1], outputs.read_text()))
+    assert said[0] == ("The output changed since the last build.", "changed=true\n")
+    assert said[1] == ("Nothing changed and nothing came due: the output is the last build's, nothing to publish.",
+                       "changed=false\n")  # fmt: skip
+    assert said[2] == ("The output changed since the last build.", "changed=true\n")
+    assert (root / "output/articles/zz-scheduled/index.html").is_file()
+    condition = upload["if"]
+    assert [deploys(condition, "schedule", said[i][1].strip().split("=")[1]) for i in range(3)] == [True, False, True]
+    assert deploys(condition, "push", "false") and deploys(condition, "workflow_dispatch", "false")
 
 
 def test_readme_explains_publishing():

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..incremental.keys import body_key_and_rtl
 from ..incremental.session import BodyJob, Session
-from ..model import Article, Content, SiteConfig, Topic
+from ..model import Article, Content, Scope, SiteConfig, Topic
 from ..parallel import run_chunks
 from ..problems import has_errors, raise_if
 from ..read.content import BodyFile, Parsed, files_to_read, finish_reading, parse_files
@@ -31,7 +31,7 @@ class ParseAndPrepare:
 
     folder: str  # the cache folder
     language: str  # the site's
-    drafts: bool  # whether the build includes drafts
+    scope: Scope  # which articles the build includes
 
     def __call__(
         self, top: str, topics: tuple[Topic, ...], tz: ZoneInfo, relpaths: list[str]
@@ -40,7 +40,7 @@ class ParseAndPrepare:
         jobs = {}  # by article path
         for result in parsed:
             article = result.article
-            if article is not None and not has_errors(result.problems) and article.included(self.drafts):
+            if article is not None and not has_errors(result.problems) and self.scope.includes(article):
                 key, rtl = body_key_and_rtl(article, self.language)
                 jobs[article.path] = (key, article.body, rtl)
         done = dict(zip(jobs, prepare_chunk(self.folder, list(jobs.values())), strict=True)) if jobs else {}
@@ -64,11 +64,11 @@ class ReadSite:
     words: Mapping[str, int]
 
 
-def read_and_prepare(root: Path, config: SiteConfig, drafts: bool, session: Session) -> ReadSite:
+def read_and_prepare(root: Path, config: SiteConfig, scope: Scope, session: Session) -> ReadSite:
     """Read every article (or take it from the session) and prepare every included body; raise
     ContentError with every problem found."""
     plan = files_to_read(root, config, session)
-    worker = ParseAndPrepare(session.bodies_folder, config.language, drafts)
+    worker = ParseAndPrepare(session.bodies_folder, config.language, scope)
     parsed = []
     for result, prepared in run_chunks(worker, plan.unread, str(root), plan.topics, plan.tz):
         parsed.append(result)
@@ -77,7 +77,7 @@ def read_and_prepare(root: Path, config: SiteConfig, drafts: bool, session: Sess
     reading = finish_reading(root, config, plan, parsed, session)
     raise_if(reading.problems)
     session.keep_articles(reading)
-    articles = tuple(a for a in reading.content.articles if a.included(drafts))
+    articles = tuple(a for a in reading.content.articles if scope.includes(a))
     bodies = {}
     for a in articles:
         key, rtl = body_key_and_rtl(a, config.language)

@@ -14,9 +14,10 @@ import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from ..layout import ARTICLES_DIR, CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS, TOPICS_FILE
 from ..model import Article, Content
@@ -27,7 +28,9 @@ from ..read.inputs import Inputs, input_files
 from ..read.links import local_image
 from ..read.notes import read_notes
 from ..read.scan import blank, find_headings, find_links
+from ..schedule import build_now
 from . import add_root_option
+from .clock import add_clock_options, given_now
 from .report import (
     FORMATS,
     SUMMARY_BYTES,
@@ -43,6 +46,7 @@ from .report import (
 
 SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
+FAR_AHEAD = timedelta(days=366)  # a scheduled date further away is more likely a wrong year (NSH404)
 IMAGE_MAX = 500 * 1024  # bytes
 SITE_FILES = (CONFIG_FILE, TOPICS_FILE)  # their problems concern every article
 
@@ -88,14 +92,8 @@ def review_article(article: Article, now: datetime, image_sizes: Mapping[str, in
             f"the title is long ({len(article.title)} characters)",
             f"keep it under {TITLE_MAX} characters; details belong in the summary",
         )
-    if article.date > now:
-        warn(
-            article.line_of("date"),
-            1,
-            "NSH404",
-            f"the date {article.date.isoformat(timespec='minutes')} is in the future",
-            "check the year and month: the article is published at once, with this date",
-        )
+    if article.scheduled(now):
+        found.append(scheduled(article, now))
     if not blank(article.body).strip():
         warn(
             article.body_line - 1,
@@ -108,6 +106,31 @@ def review_article(article: Article, now: datetime, image_sizes: Mapping[str, in
     found += skipped_headings(article)
     found += large_images(article, image_sizes)
     return found
+
+
+def scheduled(article: Article, now: datetime) -> Problem:
+    """NSH144, a note: dated after `now`, the article waits (model.Article.included); NSH404, a warning,
+    when the date is more than a year away: more likely a wrong year than a plan."""
+    when = article.date.isoformat(timespec="minutes")
+    if article.date - now > FAR_AHEAD:
+        return Problem(
+            article.path,
+            article.line_of("date"),
+            1,
+            "NSH404",
+            f"the date {when} is more than a year away: the article is scheduled until then",
+            "check the year and month; `build --future` previews it",
+            "warning",
+        )
+    return Problem(
+        article.path,
+        article.line_of("date"),
+        1,
+        "NSH144",
+        f"scheduled: published at {when}, left out of the site until then",
+        "nothing to fix; `build --future` previews it, an earlier date publishes it now",
+        "note",
+    )
 
 
 def insecure_links(article: Article) -> list[Problem]:
@@ -264,17 +287,18 @@ def changed_files(root: Path, ref: str) -> set[str]:
 
 
 def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = None, cwd: Path | None = None) -> Checked:
-    """Read and check the site; with `paths`, report only those articles (and site-wide files)."""
-    now = now or datetime.now(UTC)
+    """Read and check the site; with `paths`, report only those articles (and site-wide files). `now`
+    is the clock (naive: in site.yml's timezone; None: the current time), as the build's."""
     warnings: list[Problem] = []  # about site.yml
     try:
         config = load_config(root, warnings=warnings)  # refuses a site.yml that leads outside, unread
     except ContentError as exc:
         return Checked(exc.problems, 0)
+    now = build_now(now, ZoneInfo(config.timezone))
     inputs = Inputs(root)
     content, problems = read_content(root, config)
     problems += warnings
-    published = [a for a in content.articles if a.included(drafts=False)]
+    published = [a for a in content.articles if a.included(drafts=False)]  # sooner or later
     problems += read_notes(root, config, published)[1]  # as the build does
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
     problems += review(content, now, image_sizes(root, content.images))
@@ -305,13 +329,14 @@ def add_check_options(p: argparse.ArgumentParser) -> None:
         metavar="REF",
         help="list problems in files changed since the git REF (a branch, tag or commit) first, e.g. origin/main",
     )
-    p.add_argument("--strict", action="store_true", help="fail on warnings too")
+    p.add_argument("--strict", action="store_true", help="fail on warnings too (never on notes)")
+    add_clock_options(p, future=False)
 
 
 def run_check(args: argparse.Namespace) -> int:
     root: Path = args.root
     changed = changed_files(root, args.changed_from) if args.changed_from is not None else set()
-    checked = check_site(root, args.paths)
+    checked = check_site(root, args.paths, now=given_now(args))
     problems = changed_first(checked.problems, changed)
     if args.format == "json":
         print(format_json(problems))

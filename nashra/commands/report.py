@@ -13,16 +13,18 @@ from collections.abc import Callable, Iterable, Sequence
 from ..problems import Problem
 
 FORMATS = ("text", "github", "json")
-ICONS = {"error": "❌", "warning": "⚠️"}
+ICONS = {"error": "❌", "warning": "⚠️", "note": "ℹ️"}
 # ANSI styles, used only when printing to a terminal.
-STYLES = {"path": "1", "error": "1;31", "warning": "1;33", "code": "2", "fix": "36"}
+STYLES = {"path": "1", "error": "1;31", "warning": "1;33", "note": "1;36", "code": "2", "fix": "36"}
+# A note (severity "note") says what the build will do, such as keeping a scheduled article back:
+# neither an error nor a warning, it never fails `check`, not even with --strict.
 
 
 def count(problems: Iterable[Problem]) -> tuple[int, int]:
-    """(errors, warnings)."""
+    """(errors, warnings); notes are neither."""
     problems = list(problems)
     errors = sum(1 for p in problems if p.severity == "error")
-    return errors, len(problems) - errors
+    return errors, sum(1 for p in problems if p.severity not in {"error", "note"})
 
 
 def plural(n: int, word: str) -> str:
@@ -32,10 +34,12 @@ def plural(n: int, word: str) -> str:
 def totals(problems: Sequence[Problem], articles: int) -> str:
     """`2 errors and 1 warning in 16 articles.` or `No problems in 16 articles.`"""
     errors, warnings = count(problems)
+    notes = len(problems) - errors - warnings
     where = f"in {plural(articles, 'article')}"
-    if not problems:
-        return f"No problems {where}."
-    return f"{plural(errors, 'error')} and {plural(warnings, 'warning')} {where}."
+    also = f" ({plural(notes, 'note')})" if notes else ""
+    if not errors and not warnings:
+        return f"No problems {where}{also}."
+    return f"{plural(errors, 'error')} and {plural(warnings, 'warning')} {where}{also}."
 
 
 def location(p: Problem) -> str:
@@ -95,7 +99,7 @@ def format_github(problems: Sequence[Problem], file_of: Callable[[str], str | No
         message = f"{p.message}\nfix: {p.hint}" if p.hint else p.message
         if not file:
             message = f"{p.path}: {message}"
-        command = "error" if p.severity == "error" else "warning"
+        command = {"error": "error", "note": "notice"}.get(p.severity, "warning")
         fields = ",".join(f"{name}={escape_property(value)}" for name, value in props)
         lines.append(f"::{command} {fields}::{escape_data(message)}")
     return "\n".join(lines)
@@ -192,8 +196,8 @@ def summary_markdown(
     under `limit` bytes (UTF-8): the table then ends with the rows that fit, in the problems' order,
     and a line saying how many are left out and where every one is listed.
     """
-    errors, _ = count(problems)
-    mark = "❌" if errors else ("⚠️" if problems else "✅")
+    errors, warnings = count(problems)
+    mark = "❌" if errors else ("⚠️" if warnings else "✅")
     head = ["### Nashra check · فحص نشرة", "", f"{mark} {totals(problems, articles)}", ""]
     if not problems:
         return "\n".join(head)

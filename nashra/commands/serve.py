@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import traceback
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +28,7 @@ from ..pipeline import run_build
 from ..problems import ContentError
 from ..read.config import load_config
 from . import add_root_option
+from .clock import add_clock_options, given_now
 
 STATUS = "__nashra/status"
 WATCHED = (CONTENT_DIR, TEMPLATES_DIR, CONFIG_FILE)
@@ -76,6 +78,7 @@ def add_serve_options(p: argparse.ArgumentParser) -> None:
     add_root_option(p)
     p.add_argument("--port", type=tcp_port, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
     p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    add_clock_options(p)
     p.add_argument("--interval", type=float, default=0.5, help="seconds between checks for changes (default 0.5)")
 
 
@@ -88,8 +91,9 @@ def tcp_port(text: str) -> int:
 class Preview:
     """The state shared by the watcher and the request handlers."""
 
-    def __init__(self, root: Path, drafts: bool):
-        self.root, self.drafts = root, drafts
+    def __init__(self, root: Path, drafts: bool, now: datetime | None = None, future: bool = False):
+        self.root, self.drafts, self.now, self.future = root, drafts, now, future
+        self.due: datetime | None = None  # when a scheduled article comes due (or one leaves the news sitemap)
         self.output = root / OUTPUT_DIR
         self.version = 0
         self.errors: list[str] = []
@@ -100,7 +104,7 @@ class Preview:
         """Build again; on any failure keep the last good build and show what failed."""
         try:
             config = load_config(self.root)
-            result = run_build(self.root, self.output, drafts=self.drafts)
+            result = run_build(self.root, self.output, drafts=self.drafts, now=self.now, future=self.future)
         except ContentError as exc:
             self.failed([str(p) for p in exc.problems])
             return
@@ -118,6 +122,11 @@ class Preview:
         with self.lock:
             self.base_path = urlsplit(config.base_url).path or "/"
             self.errors, self.version = [], self.version + 1
+            self.due = result.next_change if self.now is None else None  # a fixed clock never moves
+
+    def came_due(self) -> bool:
+        """Whether the clock has reached the time the last build said the output changes by itself."""
+        return self.due is not None and datetime.now(UTC) >= self.due
 
     def failed(self, errors: list[str]) -> None:
         for line in errors:
@@ -222,7 +231,7 @@ class Server(ThreadingHTTPServer):
 
 def run_serve(args: argparse.Namespace) -> int:
     root: Path = args.root
-    preview = Preview(root, args.drafts)
+    preview = Preview(root, args.drafts, given_now(args), args.future)
     try:  # before building, so that a port in use is said at once
         server = Server(("127.0.0.1", args.port), handler_for(preview))
     except OSError as exc:
@@ -242,7 +251,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 now = snapshot(root)
             except OSError:  # a folder that cannot be listed just now: look again next time
                 now = seen
-            if seen is not None and now != seen:
+            if seen is not None and (now != seen or preview.came_due()):
                 preview.build()
             seen = now
             time.sleep(args.interval)

@@ -18,9 +18,11 @@ from ..model import Article
 from .digests import digest, digest_bytes, fingerprint_files
 
 
-def inputs_key(root: Path, digests: Mapping[str, str], base_url: str, drafts: bool) -> str:
-    """Every file the build reads and every option: when it is unchanged, so is the output."""
-    return digest(base_url, str(drafts), fingerprint_files(root, sorted(digests), digests))
+def inputs_key(root: Path, digests: Mapping[str, str], base_url: str, drafts: bool, future: bool = False) -> str:
+    """Every file the build reads and every option: when it is unchanged, so is the output (at the
+    same clock state: schedule.clock_state)."""
+    options = (str(drafts), "future") if future else (str(drafts),)
+    return digest(base_url, *options, fingerprint_files(root, sorted(digests), digests))
 
 
 def parse_fingerprint(root: Path, digests: Mapping[str, str]) -> str:

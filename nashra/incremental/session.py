@@ -1,7 +1,7 @@
 """The one object the pipeline talks to about earlier builds: what is unchanged, what is known.
 
-session = Session.open(root, config, drafts, use_cache, output)
-session.unchanged()                      the last result, when no input changed
+session = Session.open(root, config, scope, use_cache, output)
+session.unchanged()                      the last result, when no input changed (nor the clock state)
 session.known_article / known_links      what reading may take instead of parsing a file
 session.keep_articles(reading)           what the next build may take
 session.body_words / keep_body ...       prepared bodies
@@ -9,6 +9,7 @@ session.page_keys(articles, linking)     what each page is made from
 session.body_filler(jobs, remake)        prepared HTML for the pages made (read-only)
 session.learn(found)                     what a worker learned: remade bodies, warnings
 session.previous_manifest() / save(...)  the output tree, then everything, for the next build
+session.output_changed(digest)           whether the output differs from the last build's
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 
-from ..model import Article, SiteConfig
+from ..model import Article, Scope, SiteConfig
 from ..problems import raise_if
 from ..read.content import BodyFile, Reading
 from ..read.inputs import input_files
 from ..read.scan import Link
+from ..schedule import clock_state, from_ticks, next_change, to_ticks
 from . import keys
 from .digests import file_digests
 from .packs import Location
@@ -59,23 +62,25 @@ def input_digests(
 class Session:
     """One build's view of the cache: read once at the start, saved once at the successful end."""
 
-    def __init__(self, root: Path, config: SiteConfig, drafts: bool, use_cache: bool, output: Path):
-        self.root, self.config, self.drafts, self.use_cache, self.output = root, config, drafts, use_cache, output
+    def __init__(self, root: Path, config: SiteConfig, scope: Scope, use_cache: bool, output: Path):
+        self.root, self.config, self.scope, self.use_cache, self.output = root, config, scope, use_cache, output
         self.folder = root / DEFAULT_FOLDER
         self._notes: list[str] = []  # warnings before the store is opened
         self._stamp = read_stamp(self.folder, self._notes) if use_cache else {}
         known = self._stamp.get("files") if isinstance(self._stamp.get("files"), dict) else None
         self._states: dict[str, list] = {}  # for the stamp: what the next build needs to trust these digests
         self.digests = input_digests(root, known, self._states)
-        self._inputs = keys.inputs_key(root, self.digests, config.base_url, drafts)
+        self._inputs = keys.inputs_key(root, self.digests, config.base_url, scope.drafts, scope.future)
         self._parse_fp = keys.parse_fingerprint(root, self.digests)
         self._records: dict[str, dict] = {}  # article records read in this build, by path
         self._found: dict[str, None] = {}  # warnings learned from workers, each once
         self._remade: set[str] = set()  # bodies made again in this build, stored already
+        self._dates: list[int] | None = None  # of the articles the build may publish, now or later (schedule.to_ticks)
+        self._output_digest: str | None = None
 
     @classmethod
-    def open(cls, root: Path, config: SiteConfig, drafts: bool, use_cache: bool, output: Path) -> Session:
-        return cls(root, config, drafts, use_cache, output)
+    def open(cls, root: Path, config: SiteConfig, scope: Scope, use_cache: bool, output: Path) -> Session:
+        return cls(root, config, scope, use_cache, output)
 
     def __enter__(self) -> Session:
         return self
@@ -100,10 +105,31 @@ class Session:
         return tuple(dict.fromkeys([*self._notes, *store, *self._found]))
 
     def unchanged(self) -> dict[str, int] | None:
-        """The last build's counts, when every input and option is the same and its output is in place."""
-        if stamp_matches(self._stamp, self._inputs, self.output):
+        """The last build's counts, when every input and option is the same, its output is in place and
+        the clock has moved on no article's time (none came due, none left the news window)."""
+        if stamp_matches(self._stamp, self._inputs, self.output) and self._clock_state_unchanged():
             return self._stamp["result"]
         return None
+
+    def _stamp_dates(self) -> list[datetime] | None:
+        clock = self._stamp.get("clock")
+        ticks = clock.get("dates") if isinstance(clock, dict) else None
+        if not (isinstance(ticks, list) and all(type(t) is int for t in ticks) and isinstance(clock.get("state"), str)):
+            return None
+        try:
+            return from_ticks(ticks)
+        except OverflowError:
+            return None
+
+    def _clock_state_unchanged(self) -> bool:
+        dates = self._stamp_dates()
+        return dates is not None and clock_state(dates, self.scope) == self._stamp["clock"]["state"]
+
+    def next_change(self) -> datetime | None:
+        """When the output next changes with the clock alone (schedule.next_change), as far as this
+        build knows its articles (read now, or recorded by the last build when nothing changed)."""
+        dates = from_ticks(self._dates) if self._dates is not None else (self._stamp_dates() or [])
+        return next_change(dates, self.scope)
 
     # ---- articles ----
 
@@ -141,6 +167,8 @@ class Session:
     def keep_articles(self, reading: Reading) -> None:
         """Record every article read for the next build, with the links in its body: a record taken
         from the cache as it was, the others anew."""
+        publishable = self.scope.ignoring_clock().includes
+        self._dates = sorted(to_ticks(a.date) for a in reading.content.articles if publishable(a))
         for article in reading.content.articles:
             relpath = article.path
             if relpath in reading.from_records:
@@ -184,7 +212,8 @@ class Session:
     # ---- pages ----
 
     def page_keys(self, articles: Iterable[Article], linking: frozenset[str]) -> keys.PageKeys:
-        fingerprint = keys.site_fingerprint(self.root, self.digests, self._parse_fp, self.config.base_url, self.drafts)
+        base_url, drafts = self.config.base_url, self.scope.drafts
+        fingerprint = keys.site_fingerprint(self.root, self.digests, self._parse_fp, base_url, drafts)
         return keys.page_keys(articles, fingerprint, linking)
 
     @property
@@ -195,12 +224,21 @@ class Session:
     def previous_manifest(self) -> dict[str, tuple[str, int]]:
         return self._store.manifest(self.output)
 
+    def output_changed(self, output_digest: str) -> bool:
+        """Whether the output (its digest, output.changes.tree_digest) differs from the last build's,
+        as the last build that said it recorded it; kept for the next build."""
+        self._output_digest = output_digest
+        return self._stamp.get("output_digest") != output_digest
+
     def save(self, manifest: dict[str, tuple[str, int]], counts: dict[str, int]) -> None:
         """Record this build for the next; a cache that cannot be written only costs that build time."""
         try:
             self._store.save(self.output, manifest)
             if self._store.persistent:
-                write_stamp(self.folder, self._inputs, self.output, counts, self._states)
+                dates = self._dates or []
+                clock = {"dates": dates, "state": clock_state(from_ticks(dates), self.scope)}
+                extra = {"clock": clock} | ({"output_digest": self._output_digest} if self._output_digest else {})
+                write_stamp(self.folder, self._inputs, self.output, counts, self._states, extra)
         except OSError as exc:
             self._store.warnings.append(
                 f"could not write the build cache {DEFAULT_FOLDER}/: {exc}; the next build will do all the work again"

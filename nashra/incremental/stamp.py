@@ -55,8 +55,11 @@ def _is_file_state(state) -> bool:
     )
 
 
-def write_stamp(folder: Path, inputs: str, output: Path, result: dict, files: dict[str, list]) -> None:
-    data = {"inputs": inputs, "output": folder_id(output), "result": result, "files": files}
+def write_stamp(
+    folder: Path, inputs: str, output: Path, result: dict, files: dict[str, list], extra: dict | None = None
+) -> None:
+    """`extra`: what else the next build compares (the clock's dates and state, the output's digest)."""
+    data = (extra or {}) | {"inputs": inputs, "output": folder_id(output), "result": result, "files": files}
     atomic_write(folder / STAMP, json.dumps(data, sort_keys=True))
 
 

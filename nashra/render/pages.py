@@ -33,6 +33,7 @@ from ..problems import ContentError, Problem
 from ..urls import Urls
 from ..words import WORDS
 from .feedsets import alternates
+from .news import NEWS_SITEMAP
 from .sharing import MetaTag, json_ld, news_article, page_meta
 
 TEMPLATES = (
@@ -170,7 +171,8 @@ def plan_pages(
     latest = (card[e.path] for e in site.entries[:5])
     page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(frame))
     plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u, editions).encode("utf-8")))
-    robots = f"User-agent: *\nAllow: /\n\nSitemap: {u.absolute('sitemap.xml')}\n".encode()
+    sitemaps = "".join(f"Sitemap: {u.absolute(name)}\n" for name in ("sitemap.xml", NEWS_SITEMAP))
+    robots = f"User-agent: *\nAllow: /\n\n{sitemaps}".encode()
     plan.append(Planned("robots.txt", "", lambda: robots))
     plan.append(Planned(".nojekyll", "", lambda: b""))
     if site.config.cname:
