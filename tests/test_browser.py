@@ -71,6 +71,11 @@ PAGES = {
     "topics index": "topics/",
     "edition": "editions/2024-06-18/",
     "editions index": "editions/",
+    "archive index": "archive/",
+    "archive year": "archive/2024/",
+    "archive month": "archive/2024/06/",
+    "sources index": "sources/",
+    "source": "sources/nyt/",
     "404": "no-such-page/",
 }
 

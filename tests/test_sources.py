@@ -65,16 +65,22 @@ def problems_of(root: Path, capsys) -> tuple[list[str], list[str]]:
 
 # ---- sources.yml ----
 
-BROKEN = {
-    "duplicate slug": ("- slug: nyt\n  name: أ\n- slug: nyt\n  name: ب\n", "content/sources.yml:3: source slug 'nyt' is used twice (first on line 1) [NSH136]"),
-    "duplicate name": ("- slug: a\n  name: أ\n- slug: b\n  name: أ\n", "content/sources.yml:4: source name 'أ' is used twice (first on line 2) [NSH136]"),
-    "missing name": ("- slug: nyt\n  url: https://www.nytimes.com/\n", "content/sources.yml:1: missing required key 'name' in a source [NSH102]"),
-    "unknown key": ("- slug: nyt\n  name: أ\n  site: https://www.nytimes.com/\n", "content/sources.yml:3: unknown key 'site' in a source [NSH101]"),
-    "yaml error": ("- slug: nyt\n  name: [أ\n", "content/sources.yml:3: YAML syntax error"),
-    "bad slug": ("- slug: New_York\n  name: أ\n", "content/sources.yml:1: source slug 'New_York' is not valid [NSH135]"),
-    "bad url": ("- slug: nyt\n  name: أ\n  url: nytimes.com\n", "content/sources.yml:3: url 'nytimes.com' must be an absolute http:// or https:// address [NSH109]"),
-    "bad country": ("- slug: nyt\n  name: أ\n  country: USA\n", "content/sources.yml:3: unknown country code 'USA' [NSH137]"),
-    "not a list": ("nyt: نيويورك تايمز\n", "content/sources.yml:1: sources.yml must be a list of sources"),
+YML = "content/sources.yml"
+BROKEN = {  # sources.yml -> the start of its first problem's line
+    "duplicate slug": ("- slug: nyt\n  name: أ\n- slug: nyt\n  name: ب\n",
+                       f"{YML}:3: source slug 'nyt' is used twice (first on line 1) [NSH136]"),
+    "duplicate name": ("- slug: a\n  name: أ\n- slug: b\n  name: أ\n",
+                       f"{YML}:4: source name 'أ' is used twice (first on line 2) [NSH136]"),
+    "missing name": ("- slug: nyt\n  url: https://www.nytimes.com/\n",
+                     f"{YML}:1: missing required key 'name' in a source [NSH102]"),
+    "unknown key": ("- slug: nyt\n  name: أ\n  site: https://www.nytimes.com/\n",
+                    f"{YML}:3: unknown key 'site' in a source [NSH101]"),
+    "yaml error": ("- slug: nyt\n  name: [أ\n", f"{YML}:3: YAML syntax error"),
+    "bad slug": ("- slug: New_York\n  name: أ\n", f"{YML}:1: source slug 'New_York' is not valid [NSH135]"),
+    "bad url": ("- slug: nyt\n  name: أ\n  url: nytimes.com\n",
+                f"{YML}:3: url 'nytimes.com' must be an absolute http:// or https:// address [NSH109]"),
+    "bad country": ("- slug: nyt\n  name: أ\n  country: USA\n", f"{YML}:3: unknown country code 'USA' [NSH137]"),
+    "not a list": ("nyt: نيويورك تايمز\n", f"{YML}:1: sources.yml must be a list of sources"),
 }  # fmt: skip
 
 
@@ -83,7 +89,7 @@ def test_bad_sources_yml_is_reported_at_its_line_by_check_and_build(tmp_path: Pa
     text_, expected = BROKEN[case]
     checked, built = problems_of(registered(tmp_path, text_), capsys)
     assert checked == built
-    assert [line for line in checked if line.startswith("content/sources.yml")][0].startswith(expected)
+    assert checked[0].startswith(expected)
     assert all(line.startswith("content/sources.yml") for line in checked)  # no echo in every article
 
 
@@ -115,9 +121,7 @@ def test_source_slug_shorthand_takes_the_registered_name_and_unknown_slugs_are_r
     (root / "content/sources.yml").unlink()
     checked, built = problems_of(root, capsys)
     assert checked == built
-    assert checked[0].startswith(
-        "content/articles/2024/06/probe.md:6: 'source: natur' names a source by its slug"
-    )
+    assert checked[0].startswith("content/articles/2024/06/probe.md:6: 'source: natur' names a source by its slug")
 
 
 def test_parse_sources_keeps_every_field():
@@ -212,8 +216,11 @@ def test_source_page_lists_its_articles_newest_first_paginated_and_advertises_it
     for name in ("feed.xml", "atom.xml"):
         parsed = feedparser.parse((out / name).read_bytes())
         assert parsed.bozo == 0, parsed.get("bozo_exception")
-        assert [e.link for e in parsed.entries][:2] == ["https://example.github.io/nashra/articles/visit/",
-                                                        "https://example.github.io/nashra/articles/nyt-03/"]  # fmt: skip
+        links = [e.link for e in parsed.entries][:2]
+        assert links == [
+            "https://example.github.io/nashra/articles/visit/",
+            "https://example.github.io/nashra/articles/nyt-03/",
+        ]
     doc = json.loads((out / "feed.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, SCHEMA)
     assert doc["home_page_url"] == host and len(doc["items"]) == 3  # feed_items: 3
