@@ -15,7 +15,7 @@ def periods(path: Path) -> list[tuple[str, str, str]]:
     """(link, name, count line) of every year or month an archive page lists."""
     doc = parse(path)
     found = []
-    for item in find_all(find(doc, "ul", **{"class": "archive-index"}), "li"):
+    for item in find_all(with_class(doc, "ul", "archive-index")[0], "li"):
         link = find(item, "a")
         found.append((link.get("href"), text(link), text(with_class(item, "p", "meta")[0])))
     return found
