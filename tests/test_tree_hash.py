@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "60e345c13edcc38213e88e70891cd667af680e67a7f07aa4d83f914ce22fa2bf"
+SAMPLE_TREE = "11bed49308acc78dcd23879de84409c90b1b789144cc4b7745c743985844a957"
 
 
 def sample_copy(dest: Path) -> Path:
