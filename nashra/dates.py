@@ -117,3 +117,37 @@ def _format_date(day: date, pattern: str, locale: Locale) -> str:
 @functools.lru_cache(maxsize=8192)
 def _format_time(moment: time, pattern: str, locale: Locale) -> str:
     return format_time(moment, pattern, locale=locale)
+
+
+def month_text(config: SiteConfig, year: int, month: int) -> str:
+    """`يونيو 2024` (ar_LB: `حزيران 2024`): an archive month's name, in date_locale's words and the site's digits."""
+    fmt = date_format(config, ZoneInfo(config.timezone), config.language)
+    return to_digits(_format_date(date(year, month, 1), "MMMM y", fmt.locale), config.digits)
+
+
+def hijri_span(first: date, last: date, digits: str = "latn") -> str | None:
+    """The Hijri months (Umm al-Qura) from `first` to `last`, as an archive names them:
+    `ذو القعدة – ذو الحجة 1445 هـ`, `ذو الحجة 1445 – محرم 1446 هـ`; None outside the calendar's range (1924-2077)."""
+    try:
+        a = Gregorian(first.year, first.month, first.day).to_hijri()
+        b = Gregorian(last.year, last.month, last.day).to_hijri()
+    except (OverflowError, ValueError):
+        return None
+    if (a.year, a.month) == (b.year, b.month):
+        text = f"{a.month_name('ar')} {a.year}"
+    elif a.year == b.year:
+        text = f"{a.month_name('ar')} – {b.month_name('ar')} {a.year}"
+    else:
+        text = f"{a.month_name('ar')} {a.year} – {b.month_name('ar')} {b.year}"
+    return to_digits(f"{text} {b.notation('ar')}", digits)
+
+
+def hijri_years(first: date, last: date, digits: str = "latn") -> str | None:
+    """`1445 – 1446 هـ`: the Hijri years a Gregorian span falls in; None outside the calendar's range."""
+    try:
+        a = Gregorian(first.year, first.month, first.day).to_hijri()
+        b = Gregorian(last.year, last.month, last.day).to_hijri()
+    except (OverflowError, ValueError):
+        return None
+    years = f"{a.year}" if a.year == b.year else f"{a.year} – {b.year}"
+    return to_digits(f"{years} {b.notation('ar')}", digits)

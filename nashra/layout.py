@@ -9,6 +9,7 @@ from __future__ import annotations
 CONFIG_FILE = "site.yml"
 CONTENT_DIR = "content"
 TOPICS_FILE = f"{CONTENT_DIR}/topics.yml"
+SOURCES_FILE = f"{CONTENT_DIR}/sources.yml"  # the optional registry of news outlets (read/sources.py)
 ARTICLES_DIR = f"{CONTENT_DIR}/articles"  # the articles, *.md in any sub-folder
 IMAGES_DIR = f"{CONTENT_DIR}/images"  # published as images/
 EDITIONS_DIR = f"{CONTENT_DIR}/editions"  # the editor's notes, YYYY-MM-DD.md (read/notes.py)

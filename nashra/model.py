@@ -38,6 +38,18 @@ class Topic:
 class Source:
     name: str
     url: str | None
+    slug: str | None = None  # given as `source: <slug>`: the registered source's (content/sources.yml)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A news outlet: registered in content/sources.yml, or derived from the articles' source names."""
+
+    slug: str
+    name: str
+    url: str | None = None  # its home page
+    country: str | None = None  # ISO 3166 code, e.g. US
+    language: str | None = None  # BCP 47 tag, e.g. en
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +125,7 @@ class Content:
     images: tuple[str, ...]  # files under content/images/, relative to it
     static: tuple[str, ...]  # files under templates/static/, relative to it
     linking: frozenset[str] = frozenset()  # articles whose bodies link to other articles' files
+    sources: tuple[Outlet, ...] | None = None  # content/sources.yml's, None without the file
 
 
 # ---- the built site: every derived value computed once, in site.py ----
@@ -162,6 +175,9 @@ class Entry:
     body_html: str = ""  # `html` with a link beside each heading: the article page
     image_abs_url: str | None = None
     path: str = ""  # the article's file
+    month_url: str = ""  # its month's archive page (/archive/YYYY/MM/), in the site's timezone
+    source_slug: str = ""  # its outlet's (nashra/read/sources.py)
+    source_page: str = ""  # its outlet's page (/sources/<slug>/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +217,4 @@ class Site:
     images: tuple[str, ...]
     static: tuple[str, ...]
     slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # article file -> slug
+    outlets: tuple[Outlet, ...] = ()  # sources.yml's outlets, or without it one per source name the articles cite

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Template
 
+from .archives import build_archives
 from .body.parse_and_prepare import read_and_prepare
 from .body.prepare import prepare_body
 from .editions import Editions, build_editions
@@ -32,13 +33,17 @@ from .parallel import reporting
 from .problems import raise_if
 from .read.config import load_config
 from .read.notes import read_notes
+from .render.archives import archive_sitemap, plan_archives
 from .render.editions import plan_editions, plan_editions_feeds
 from .render.email import plan_email
 from .render.feeds import plan_feeds
 from .render.news import plan_news_sitemap
 from .render.pages import load_templates, plan_pages
+from .render.sources import plan_sources, plan_sources_feeds, sources_sitemap
 from .schedule import build_now
 from .site import build_site, with_body
+from .sources import build_sources
+from .urls import Urls
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +130,23 @@ def _plan(
     editions: Editions,
     scope: Scope,
 ) -> tuple[list[Planned], list[Planned]]:
-    """Every page (the editions' and their e-mails too, the news sitemap), and every feed set."""
-    pages = plan_pages(site, templates, filled, keys, editions) + plan_editions(site, editions, templates, keys)
-    pages += plan_email(site, editions, templates, keys) + plan_news_sitemap(site, keys, scope.now)
+    """Every page (editions and their e-mails, archives, sources, the news sitemap), and every feed set."""
     sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
-    feeds = plan_feeds(site, filled, keys, sizes) + plan_editions_feeds(site, editions, keys)
+    ways_in, ways_in_feeds, rows = _archives_and_sources(site, templates, filled, keys, sizes)
+    pages = plan_pages(site, templates, filled, keys, editions, rows) + plan_editions(site, editions, templates, keys)
+    pages += plan_email(site, editions, templates, keys) + ways_in + plan_news_sitemap(site, keys, scope.now)
+    feeds = plan_feeds(site, filled, keys, sizes) + plan_editions_feeds(site, editions, keys) + ways_in_feeds
     return pages, feeds
+
+
+def _archives_and_sources(
+    site: Site, templates: dict[str, Template], filled: Callable[[Entry], Entry], keys: PageKeys, sizes: dict
+) -> tuple[list[Planned], list[Planned], tuple[tuple[str, str | None], ...]]:
+    """The date archives' and the sources' pages, the sources' feed sets, and their sitemap rows."""
+    archives, sources, u = build_archives(site), build_sources(site), Urls(site.config.base_url)
+    pages = plan_archives(site, archives, templates, keys) + plan_sources(site, sources, templates, keys)
+    feeds = plan_sources_feeds(site, sources, filled, keys, sizes)
+    return pages, feeds, (*archive_sitemap(u, archives), *sources_sitemap(u, sources))
 
 
 @contextlib.contextmanager

@@ -20,8 +20,9 @@ from .body.typography import (
     to_digits,
 )
 from .dates import date_format, iso
-from .model import Article, Content, Entry, ListPage, Scope, Site, SiteConfig, TopicListing, TopicRef
+from .model import Article, Content, Entry, ListPage, Outlet, Scope, Site, SiteConfig, Source, TopicListing, TopicRef
 from .read.frontmatter import is_web_url
+from .read.sources import outlets_for
 from .urls import Urls
 from .words import ARTICLE_FORMS, MINUTE_FORMS, WORDS
 
@@ -45,6 +46,7 @@ def build_site(
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug))
     slugs = {a.path: a.slug for a in articles}
     topic_refs = {t.slug: TopicRef(t.slug, t.name, u.link(urls.topic(t.slug))) for t in content.topics}
+    outlets, outlet_of = outlets_for(articles, content.sources)
     entries = tuple(
         build_entry(
             a,
@@ -53,6 +55,7 @@ def build_site(
             tz,
             topic_refs,
             words[a.path],
+            outlet_of[a.source],
         )
         for a in articles
     )
@@ -85,6 +88,7 @@ def build_site(
         images=content.images,
         static=content.static,
         slugs=MappingProxyType(slugs),
+        outlets=outlets,
     )
 
 
@@ -105,8 +109,11 @@ def build_entry(
     tz: ZoneInfo,
     topic_refs: dict[str, TopicRef],
     words: int,
+    outlet: Outlet | None = None,
 ) -> Entry:
     lang = a.lang or config.language
+    source = Source(outlet.name, a.source.url, outlet.slug) if outlet else a.source
+    here = a.date.astimezone(tz)  # the month of its archive
     rtl = direction(lang) == "rtl"
     count = words
     image_url = image_abs_url = None
@@ -130,7 +137,7 @@ def build_entry(
         updated_iso=iso(a.updated) if a.updated else None,
         updated_text=dates.full(a.updated) if a.updated else None,
         topics=tuple(topic_refs[t] for t in a.topics),
-        source=a.source,
+        source=source,
         author=a.author,
         image_url=image_url,
         image_alt=a.image.alt if a.image else None,
@@ -149,6 +156,9 @@ def build_entry(
         reading_time=WORDS["reading_time"].format(minutes=plural(minutes, MINUTE_FORMS, "ar", config.digits)),
         image_abs_url=image_abs_url,
         path=a.path,
+        month_url=u.link(urls.archive(here.year, here.month)),
+        source_slug=outlet.slug if outlet else "",
+        source_page=u.link(urls.source(outlet.slug)) if outlet else "",
     )
 
 

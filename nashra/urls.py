@@ -40,6 +40,21 @@ def topic_feed(slug: str) -> str:
     return f"topics/{slug}/feed.xml"
 
 
+def archive(year: int | None = None, month: int | None = None, page: int = 1) -> str:
+    """`archive/`, `archive/2024/`, `archive/2024/06/`, `archive/2024/06/page/2/` (nashra/archives.py)."""
+    path = "archive/" + (f"{year:04d}/" if year else "") + (f"{month:02d}/" if year and month else "")
+    return path if page == 1 else f"{path}page/{page}/"
+
+
+def sources_index() -> str:
+    return "sources/"
+
+
+def source(slug: str, page: int = 1) -> str:
+    """An outlet's page (nashra/sources.py); its feed set is in the same folder."""
+    return f"sources/{slug}/" if page == 1 else f"sources/{slug}/page/{page}/"
+
+
 def static(name: str) -> str:
     return f"static/{name}"
 

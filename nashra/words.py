@@ -58,6 +58,26 @@ WORDS = MappingProxyType(
         "edition_title": "عدد {date}",
         "edition_description": "أخبار {date} في {site}: {count}.",
         "editor_note": "كلمة المحرر",  # the editor's note's heading when the note has no title
+        # the date archives: /archive/, /archive/YYYY/, /archive/YYYY/MM/ (nashra/archives.py)
+        "archive": "الأرشيف",  # the footer's link, the index's heading
+        "archive_description": "كل أخبار {site} سنةً بسنة وشهرًا بشهر.",
+        "archive_year": "أرشيف {year}",
+        "archive_month": "أرشيف {month}",
+        "archive_period_description": "أخبار {site} في {period}: {count}.",
+        "archive_years": "كل السنوات",  # the link from a year or a month up to the index
+        "archive_months_of": "كل أشهر {year}",  # the link from a month up to its year
+        "archive_up": "التنقل في الأرشيف",  # the name of those links, for screen readers
+        "no_archive_yet": "لا أخبار في الأرشيف بعد.",
+        # the sources: /sources/ and /sources/<slug>/ (nashra/sources.py)
+        "sources": "المصادر",  # the footer's link, the index's heading
+        "sources_description": "كل المصادر التي يلخص {site} تقاريرها، وعدد الأخبار من كل منها.",
+        "source_description": "أخبار {site} عن {source}: {count}.",
+        "source_feed_title": "{site}: {source}",
+        "follow_source_feed": "تابع هذا المصدر عبر RSS",
+        "all_sources": "كل المصادر",
+        "source_site": "موقع المصدر",  # the outlet's own site, on its page
+        "original_report": "التقرير الأصلي",  # on the article page, beside the source's name
+        "no_sources_yet": "لا مصادر هنا بعد.",
         # the edition by e-mail (email.html, email.txt, edition.eml)
         "email_subject": "{site}: عدد {date}",
         "read_edition_online": "اقرأ العدد على الموقع",

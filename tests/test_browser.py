@@ -60,6 +60,8 @@ correction: "ذكرت نسخة سابقة أن عدد التقارير 4، وا�
 فقرة تحت عنوان فرعي، فيها رمز `GPT-4` داخل وسم code.
 """
 
+PROBE_SOURCE = "nytimes-en"
+
 # Page kinds checked everywhere: (name, address under /nashra/).
 PAGES = {
     "home": "",
@@ -71,6 +73,12 @@ PAGES = {
     "topics index": "topics/",
     "edition": "editions/2024-06-18/",
     "editions index": "editions/",
+    "archive index": "archive/",
+    "archive year": "archive/2024/",
+    "archive month": "archive/2024/06/",
+    "sources index": "sources/",
+    "source": "sources/nyt/",
+    "source with a Latin name": f"sources/{PROBE_SOURCE}/",
     "404": "no-such-page/",
 }
 
@@ -96,6 +104,8 @@ def site(tmp_path_factory):
     shutil.copyfile(ROOT / "site.yml", root / "site.yml")
     (root / "content/articles/2024/06").mkdir(parents=True, exist_ok=True)
     (root / f"content/articles/2024/06/{PROBE}.md").write_text(PROBE_TEXT, encoding="utf-8")
+    with (root / "content/sources.yml").open("a", encoding="utf-8") as registry:  # the probe's, a Latin name
+        registry.write(f"- slug: {PROBE_SOURCE}\n  name: The New York Times\n  url: https://www.nytimes.com/\n")
     output = root / "output"
     with PagesServer(output, "/nashra/") as server:
         assert build(root, "--base-url", server.url) == 0

@@ -33,6 +33,18 @@ EDITIONS = [
     "editions/page/2/index.html",
     "editions/page/3/index.html",
 ]
+# The date archives (by month, in Africa/Cairo; 2 per page) and a page per source name (no sources.yml:
+# derived slugs, read/sources.derive_slug).
+ARCHIVES = [
+    "archive/index.html",
+    "archive/2024/index.html",
+    *(f"archive/2024/{m}/index.html" for m in ("05", "06")),
+    *(f"archive/2024/{m}/page/2/index.html" for m in ("05", "06")),
+]
+SOURCES = [
+    "sources/index.html",
+    *(f"sources/{s}/index.html" for s in ("aswshytd-brs", "by-by-sy-rby", "msdr", "nature", "nywywrk-taymz", "rwytrz")),
+]
 OTHER_FILES = [
     "feed.xml",
     "topics/politics/feed.xml",
@@ -65,7 +77,7 @@ def test_every_url_of_the_map_exists(out: Path):
 
 def test_exactly_the_expected_pages_are_built(out: Path):
     assert sorted(p.relative_to(out).as_posix() for p in all_pages(out)) == sorted(
-        [*PAGES, *EDITIONS, "articles/talks/index.html", "articles/vote/index.html", "articles/unsafe/index.html"]
+        [*PAGES, *EDITIONS, *ARCHIVES, *SOURCES, *(f"articles/{s}/index.html" for s in ("talks", "vote", "unsafe"))]
     )
 
 
@@ -131,7 +143,10 @@ def test_article_page_has_every_part(out: Path):
     assert text(find(figure, "figcaption")) == "مسار رمزي"
     source = with_class(article, "p", "source")[0]
     assert text(source).startswith("المصدر:")
-    assert find(source, "a").get("href") == "https://www.nytimes.com/"
+    assert find(source, "a").get("href") == BASE + "sources/nywywrk-taymz/"  # the source's page
+    assert text(find(source, "a")) == "نيويورك تايمز"
+    report = find(source, "a", rel="external")
+    assert (report.get("href"), text(report)) == ("https://www.nytimes.com/", "التقرير الأصلي")
     assert "هيئة التحرير" in text(with_class(article, "p", "curator")[0])
     assert find(with_class(article, "p", "print-link")[0], "a").get("href") == "#print"
     related = find(doc, "aside")
@@ -220,7 +235,10 @@ def test_sitemap_and_robots(out: Path):
     assert "https://example.github.io/nashra/articles/visit/" in locs
     assert "https://example.github.io/nashra/topics/politics/page/3/" in locs
     assert "https://example.github.io/nashra/editions/2024-06-17/" in locs
-    assert len(locs) == len(set(locs)) == len(PAGES) - 1 + 3 + len(EDITIONS)  # every page but 404, 3 more articles
+    assert "https://example.github.io/nashra/archive/2024/06/page/2/" in locs
+    assert "https://example.github.io/nashra/sources/nature/" in locs
+    # every page but 404, 3 more articles
+    assert len(locs) == len(set(locs)) == len(PAGES) - 1 + 3 + len(EDITIONS) + len(ARCHIVES) + len(SOURCES)
     robots = (out / "robots.txt").read_text()
     assert "Sitemap: https://example.github.io/nashra/sitemap.xml" in robots
 
@@ -264,7 +282,7 @@ def test_rebuilding_replaces_the_whole_tree(site: Path):
 def test_summary_line(site: Path, capsys):
     assert build(site) == 0
     line = capsys.readouterr().out.strip()
-    pattern = r"Built 31 pages \(68 files written, 0 reused\), 3 topics, 15 feeds, 6 articles into .+ in \d+\.\d\d s"
+    pattern = r"Built 44 pages \(99 files written, 0 reused\), 3 topics, 33 feeds, 6 articles into .+ in \d+\.\d\d s"
     assert re.fullmatch(pattern, line), line
 
 

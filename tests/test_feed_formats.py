@@ -15,7 +15,9 @@ from conftest import FIXTURES, build, make_site
 
 HOST = "https://example.github.io/nashra/"
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "jsonfeed-1.1.schema.json").read_text(encoding="utf-8"))
+SOURCES = ("aswshytd-brs", "by-by-sy-rby", "msdr", "nature", "nywywrk-taymz", "rwytrz")  # derived slugs
 FOLDERS = ("", "topics/politics/", "topics/economy/", "topics/science/", "editions/")
+FOLDERS += tuple(f"sources/{s}/" for s in SOURCES)
 
 
 def rss_and_atom(out: Path, folder: str):

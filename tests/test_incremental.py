@@ -42,6 +42,25 @@ def add_article(root: Path) -> None:
     )
 
 
+def register_sources(root: Path) -> None:
+    """content/sources.yml for the fixture's sources: every source page moves to a registered slug."""
+    names = {"nyt": "نيويورك تايمز", "ap": "أسوشيتد برس", "reuters": "رويترز", "bbc": "بي بي سي عربي",
+             "nature": "Nature", "local": "مصدر"}  # fmt: skip
+    text = "".join(f"- slug: {slug}\n  name: {name}\n" for slug, name in names.items())
+    (root / "content/sources.yml").write_text(text, encoding="utf-8")
+
+
+def add_older_namesake(root: Path) -> None:
+    """An article older than every other, from a source whose name derives the slug of another (مسدر and
+    مصدر are both `msdr`): the older outlet takes the slug, so the other's pages and links move."""
+    (root / "content/articles/2024/05/older.md").write_text(
+        "---\ntitle: خبر قديم\ndate: 2024-01-02T09:00:00\ntopics: [economy]\n"
+        "summary: ملخص خبر قديم من مصدر يشبه اسمه اسم مصدر آخر لاختبار المعرفات المشتقة.\n"
+        "source:\n  name: مسدر\n---\n\nنص الخبر القديم.\n",
+        encoding="utf-8",
+    )
+
+
 CHANGES = {
     "body": lambda root: edit(root / VISIT, "صدرت عن الزيارة.", "صدرت عن الزيارة المرتقبة."),
     "front matter": lambda root: edit(root / VISIT, "زيارة مرتقبة تعمّق", "زيارة مؤكدة تعمّق"),
@@ -51,6 +70,8 @@ CHANGES = {
     "new article": add_article,
     "deleted article": lambda root: (root / "content/articles/2024/05/talks.md").unlink(),
     "stylesheet": lambda root: (root / "templates/static/style.css").write_text("body{}\n", encoding="utf-8"),
+    "sources.yml": register_sources,
+    "older namesake source": add_older_namesake,
 }
 
 
@@ -80,7 +101,7 @@ def test_only_what_changed_is_made_again(site: Path, capsys):
     assert build(site) == 0
     first = inodes(site / "output")
     assert build(site) == 0
-    assert "(0 files written, 68 reused)" in capsys.readouterr().out
+    assert "(0 files written, 99 reused)" in capsys.readouterr().out
     assert inodes(site / "output") == first  # nothing changed: the tree was left alone
     CHANGES["body"](site)
     assert build(site) == 0
@@ -88,7 +109,8 @@ def test_only_what_changed_is_made_again(site: Path, capsys):
     remade = {path for path in after if after[path] != first.get(path)}
     remade -= ALWAYS_MADE | {p for p in remade if p.startswith(("static/", "images/"))}
     # the article page and the feeds carrying its body; lists show no body, so they are kept
-    feeds = {f"{folder}{name}" for folder in ("", "topics/politics/") for name in ("feed.xml", "atom.xml", "feed.json")}
+    folders = ("", "topics/politics/", "sources/nywywrk-taymz/")  # the site's, its topic's, its source's
+    feeds = {f"{folder}{name}" for folder in folders for name in ("feed.xml", "atom.xml", "feed.json")}
     assert remade == {"articles/visit/index.html", *feeds}
     CHANGES["front matter"](site)
     assert build(site) == 0
@@ -96,6 +118,8 @@ def test_only_what_changed_is_made_again(site: Path, capsys):
     remade = {path for path in again if again[path] != after.get(path)} - ALWAYS_MADE
     assert "index.html" in remade and "topics/politics/index.html" in remade  # its title is listed there
     assert "articles/vote/index.html" in remade  # which lists visit under "more in this topic"
+    assert {"archive/2024/06/index.html", "sources/nywywrk-taymz/index.html"} <= remade  # which list it too
+    assert "archive/2024/05/index.html" not in remade
     assert "articles/budget/index.html" not in remade  # its main topic is economy
     assert "topics/economy/index.html" not in remade
 

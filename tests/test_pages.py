@@ -165,6 +165,16 @@ def test_every_page_is_reached_by_links(published, report):
     assert report.pages == page_urls(published.output, published.server.url)
 
 
+def test_crawl_reaches_every_archive_and_source_page(published, report):
+    """From the home page through the footer, an article's date and its source: every archive and source page."""
+    pages = page_urls(published.output, published.server.url)
+    wanted = {p for p in pages if p.startswith((published.local("archive/"), published.local("sources/")))}
+    assert len(wanted) >= 13, sorted(wanted)
+    assert wanted <= report.pages
+    feeds = {published.local(f"sources/{p.parent.name}/feed.xml") for p in published.output.glob("sources/*/feed.xml")}
+    assert feeds and feeds <= report.feeds  # advertised on each source page
+
+
 def test_every_page_is_canonical_at_its_own_address(published, report):
     canonical = {r.source: published.crawler.to_local(r.url) for r in report.refs if r.kind == "link[rel=canonical]"}
     assert canonical == {page: page for page in report.pages}

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "2f468f8e10753968c3c6ddaab9ec7b871e4134d9ecde690ace5f225b7eda0798"
+SAMPLE_TREE = "01e879688ab6495c6a459436f1c512f596f20b428f9840a7f1ac7b7a85c0a728"
 
 
 def sample_copy(dest: Path) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..layout import ARTICLES_DIR, CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS, TOPICS_FILE
+from ..layout import ARTICLES_DIR, CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS, SOURCES_FILE, TOPICS_FILE
 from ..model import Article, Content
 from ..problems import ContentError, Problem, UsageError
 from ..read.config import load_config
@@ -48,7 +48,7 @@ SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
 FAR_AHEAD = timedelta(days=366)  # a scheduled date further away is more likely a wrong year (NSH404)
 IMAGE_MAX = 500 * 1024  # bytes
-SITE_FILES = (CONFIG_FILE, TOPICS_FILE)  # their problems concern every article
+SITE_FILES = (CONFIG_FILE, TOPICS_FILE, SOURCES_FILE)  # their problems concern every article
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..body.typography import direction
-from ..layout import CONFIG_FILE, TEMPLATES_DIR, TOPICS_FILE
+from ..layout import CONFIG_FILE, SOURCES_FILE, TEMPLATES_DIR, TOPICS_FILE
 from ..model import Article
 from .digests import digest, digest_bytes, fingerprint_files
 
@@ -26,8 +26,8 @@ def inputs_key(root: Path, digests: Mapping[str, str], base_url: str, drafts: bo
 
 
 def parse_fingerprint(root: Path, digests: Mapping[str, str]) -> str:
-    """What parsing an article depends on besides its file: site.yml and topics.yml."""
-    return fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE], digests)
+    """What parsing an article depends on besides its file: site.yml, topics.yml and sources.yml."""
+    return fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE, SOURCES_FILE], digests)
 
 
 def site_fingerprint(root: Path, digests: Mapping[str, str], parse_fp: str, base_url: str, drafts: bool) -> str:

@@ -26,6 +26,7 @@ from .inputs import Inputs, check_images, scan_folder
 from .links import check_links
 from .rules import check_articles
 from .scan import Link, find_links
+from .sources import check_sources, read_sources
 from .topics import read_topics
 
 # ---- reading files ----
@@ -143,6 +144,8 @@ def finish_reading(
             found_links[relpath] = result.links
             articles.append(result.article)
     problems += check_articles(articles, set(plan.images))
+    registry, found = read_sources(root)  # content/sources.yml; its errors stop the articles' check
+    problems += found + ([] if any(p.severity == "error" for p in found) else check_sources(articles, registry))
     from_records = set()
     for article in articles:
         if article.path not in found_links:  # an article taken from what was known, with its links or not
@@ -158,7 +161,7 @@ def finish_reading(
     linking = frozenset(
         path for path, links in found_links.items() if any(urlsplit(k.url).path.endswith(".md") for k in links)
     )
-    content = Content(plan.topics, tuple(articles), tuple(plan.images), tuple(plan.static), linking)
+    content = Content(plan.topics, tuple(articles), tuple(plan.images), tuple(plan.static), linking, registry)
     return Reading(content, problems, found_links, frozenset(from_records))
 
 

@@ -16,14 +16,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
 from ..body.markdown import body_problems
 from ..incremental.digests import digest
 from ..layout import ARTICLES_DIR
 from ..model import Article, Image, Source, Topic
 from ..problems import Problem, has_errors
-from .yamlnodes import Reader, suggest
+from .yamlnodes import Reader, is_null, suggest
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -195,6 +195,9 @@ def _slug(r, node, topics, tz):
 
 
 def _source(r, node, topics, tz):
+    if isinstance(node, ScalarNode) and not is_null(node):  # `source: <slug>`, checked in read/sources.py
+        slug = r.text(node, "source")
+        return Source(slug, None, slug) if slug else None
     fields = r.mapping(node, ("name", "url"), "'source'", required=("name",))
     if fields is None or "name" not in fields:
         return None
@@ -306,6 +309,8 @@ def cached_problem(article: Article, topics: frozenset[str]) -> str | None:
     if not article.topics or len(set(article.topics)) < len(article.topics) or not topics.issuperset(article.topics):
         return "unexpected 'topics'"
     if not source.name or (source.url is not None and not is_web_url(source.url)):
+        return "unexpected 'source'"
+    if source.slug is not None and (source.slug != source.name or source.url is not None):
         return "unexpected 'source'"
     if image is not None and (not image.alt or not (is_web_url(image.src) or is_safe_relpath(image.src))):
         return "unexpected 'image'"

@@ -39,6 +39,7 @@ from .sharing import MetaTag, json_ld, news_article, page_meta
 TEMPLATES = (
     *("article.html", "list.html", "topics.html", "404.html", "_nav.html"),
     *("edition.html", "editions.html", "email.html"),  # render/editions.py, render/email.py
+    *("archive.html", "sources.html"),  # render/archives.py, render/sources.py
 )
 STYLESHEET = "style.css"
 ICON = "favicon.svg"
@@ -76,6 +77,8 @@ class Chrome:
     fonts: tuple[str, ...] = ()  # font URLs to preload
     meta: tuple[MetaTag, ...] = ()  # Open Graph and Twitter cards
     json_ld: str | None = None  # Markup: JSON for <script type="application/ld+json">
+    archive_url: str = ""  # the footer's links: the date archives and the sources
+    sources_url: str = ""
 
 
 def load_templates(folder: Path) -> dict[str, Template]:
@@ -131,11 +134,13 @@ def plan_pages(
     with_body: Callable[[Entry], Entry],
     keys: PageKeys,
     editions: Editions | None = None,
+    more_urls: tuple[tuple[str, str | None], ...] = (),
 ) -> list[Planned]:
     """Every page and small file of the site, each with the key of what it is made from (from `keys`).
 
     `with_body` gives an entry its body HTML; it is called only for pages that are made. The home
-    page shows the latest of `editions`, and the sitemap lists their pages (render/editions.py makes them).
+    page shows the latest of `editions`, and the sitemap lists their pages (render/editions.py makes them)
+    and `more_urls`, the (address, last modified) of other pages (render/archives.py, render/sources.py).
     """
     u = Urls(site.config.base_url)
     frame = Frame(site, u, functools.cache(lambda current: nav_html(site, u, templates["_nav.html"], current)))
@@ -149,7 +154,7 @@ def plan_pages(
         related = site.related[entry.slug]
         page(
             urls.out_path(urls.article(entry.slug)),
-            digest(fp, "article", keys.entry[entry.path], *(card[r.path] for r in related)),
+            digest(fp, "article", keys.entry[entry.path], entry.source_page, *(card[r.path] for r in related)),
             "article.html",
             lambda entry=entry: context_for_article(frame, with_body(entry)),
         )
@@ -170,7 +175,7 @@ def plan_pages(
     )
     latest = (card[e.path] for e in site.entries[:5])
     page("404.html", digest(fp, "404", *latest), "404.html", lambda: context_for_404(frame))
-    plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u, editions).encode("utf-8")))
+    plan.append(Planned("sitemap.xml", "", lambda: sitemap(site, u, editions, more_urls).encode("utf-8")))
     sitemaps = "".join(f"Sitemap: {u.absolute(name)}\n" for name in ("sitemap.xml", NEWS_SITEMAP))
     robots = f"User-agent: *\nAllow: /\n\n{sitemaps}".encode()
     plan.append(Planned("robots.txt", "", lambda: robots))
@@ -246,6 +251,8 @@ def chrome(
         fonts=tuple(u.link(urls.static(name)) for name in FONTS if name in site.static),
         meta=meta,
         json_ld=json_ld(news_article(config, entry, u.absolute(urls.home()))) if entry else None,
+        archive_url=u.link(urls.archive()),
+        sources_url=u.link(urls.sources_index()),
     )
 
 
@@ -316,7 +323,7 @@ def context_for_404(frame: Frame) -> dict:
     }
 
 
-def sitemap(site: Site, u: Urls, editions: Editions | None = None) -> str:
+def sitemap(site: Site, u: Urls, editions: Editions | None = None, more=()) -> str:
     newest = site.entries[0].date_iso if site.entries else None
     rows: list[tuple[str, str | None]] = [
         (u.absolute(p.out_path.removesuffix("index.html")), newest) for p in site.home
@@ -329,6 +336,7 @@ def sitemap(site: Site, u: Urls, editions: Editions | None = None) -> str:
     if editions:
         rows += [(u.absolute(p.site_path), newest) for p in editions.pages]
         rows += [(e.abs_url, iso(e.updated or e.published)) for e in editions.editions]
+    rows += more
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for loc, lastmod in rows:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
