@@ -8,6 +8,7 @@ session.body_words / keep_body ...       prepared bodies
 session.page_keys(articles, linking)     what each page is made from
 session.body_filler(jobs, remake)        prepared HTML for the pages made (read-only)
 session.learn(found)                     what a worker learned: remade bodies, warnings
+session.derived(kind)                    files made by a costly step, kept by the digest of their inputs
 session.previous_manifest() / save(...)  the output tree, then everything, for the next build
 session.output_changed(digest)           whether the output differs from the last build's
 """
@@ -27,6 +28,7 @@ from ..read.inputs import input_files
 from ..read.scan import Link
 from ..schedule import clock_state, from_ticks, next_change, to_ticks
 from . import keys
+from .derived import DerivedFiles
 from .digests import file_digests
 from .packs import Location
 from .records import article_from_json, article_to_json, links_from_json, links_to_json
@@ -77,6 +79,7 @@ class Session:
         self._remade: set[str] = set()  # bodies made again in this build, stored already
         self._dates: list[int] | None = None  # of the articles the build may publish, now or later (schedule.to_ticks)
         self._output_digest: str | None = None
+        self._derived: dict[str, DerivedFiles] = {}
 
     @classmethod
     def open(cls, root: Path, config: SiteConfig, scope: Scope, use_cache: bool, output: Path) -> Session:
@@ -209,6 +212,15 @@ class Session:
         self._store.write_bodies(fresh)
         self._found.update(dict.fromkeys(warnings))
 
+    # ---- derived files ----
+
+    def derived(self, kind: str) -> DerivedFiles:
+        """The entries of one kind of derived file (derived.py): in the cache, or for this build only
+        without one; those this build did not use are removed when it is saved."""
+        if kind not in self._derived:
+            self._derived[kind] = DerivedFiles(self._store.folder, kind)
+        return self._derived[kind]
+
     # ---- pages ----
 
     def page_keys(self, articles: Iterable[Article], linking: frozenset[str]) -> keys.PageKeys:
@@ -234,6 +246,8 @@ class Session:
         """Record this build for the next; a cache that cannot be written only costs that build time."""
         try:
             self._store.save(self.output, manifest)
+            for files in self._derived.values():
+                files.prune()
             if self._store.persistent:
                 dates = self._dates or []
                 clock = {"dates": dates, "state": clock_state(from_ticks(dates), self.scope)}

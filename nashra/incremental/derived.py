@@ -1,0 +1,93 @@
+"""Files made from inputs by a costly step (the search index, social cards, photo sizes), kept
+between builds under the cache and found again by the digest of what they were made from.
+
+    .nashra-cache/derived/<kind>/<key>/...   one entry: the files one step made from one input
+
+An entry is made in a temporary folder and renamed into place whole, so a build that stops half
+way leaves no half entry behind. A build says which entries it used (`get` and `make` both count);
+at its successful end, entries of the kind no longer used are removed, so the cache does not grow
+with every edited photo. Without a persistent cache (--no-cache), the entries go to a temporary
+folder that the build removes.
+
+    files = session.derived("cards")
+    folder = files.get(key) or files.make(key, lambda into: draw(card, into / "card.png"))
+    copies[f"cards/{slug}.png"] = folder / "card.png"
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+DERIVED = "derived"
+_KIND = re.compile(r"[a-z][a-z0-9-]{0,31}")
+_KEY = re.compile(r"[0-9a-f]{16,64}")  # a digest: nothing that leads out of its kind's folder
+_DONE = ".complete"  # written last into an entry: an entry without it is not trusted
+
+
+class DerivedFiles:
+    """The entries of one kind of derived file; entries are folders named by their key."""
+
+    def __init__(self, folder: Path, kind: str):
+        if not _KIND.fullmatch(kind):
+            raise ValueError(f"not a kind of derived file: {kind!r}")
+        self.folder = folder / DERIVED / kind
+        self._used: set[str] = set()
+
+    def get(self, key: str) -> Path | None:
+        """The entry made for `key` by this build or an earlier one, if it is complete."""
+        entry = self._entry(key)
+        if not (entry / _DONE).is_file():
+            return None
+        self._used.add(key)
+        return entry
+
+    def make(self, key: str, write: Callable[[Path], None]) -> Path:
+        """Make the entry for `key`: `write` fills the folder it is given; returns the entry."""
+        entry = self._entry(key)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
+        try:
+            write(tmp)
+            (tmp / _DONE).write_bytes(b"")
+            if entry.exists():  # an incomplete entry, or one another process made meanwhile
+                shutil.rmtree(entry, ignore_errors=True)
+            try:
+                os.replace(tmp, entry)
+            except OSError:
+                if not (entry / _DONE).is_file():
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        self._used.add(key)
+        return entry
+
+    def use(self, key: str) -> None:
+        """Count an entry as used that this process did not look at (a forked worker did)."""
+        self._entry(key)
+        self._used.add(key)
+
+    @property
+    def used(self) -> frozenset[str]:
+        return frozenset(self._used)
+
+    def prune(self) -> None:
+        """Remove the entries this build did not use, and anything else left in the kind's folder."""
+        if not self.folder.is_dir():
+            return
+        for item in os.scandir(self.folder):
+            if item.name in self._used and item.is_dir(follow_symlinks=False):
+                continue
+            if item.is_dir(follow_symlinks=False):
+                shutil.rmtree(item.path, ignore_errors=True)
+            else:
+                Path(item.path).unlink(missing_ok=True)
+
+    def _entry(self, key: str) -> Path:
+        if not _KEY.fullmatch(key):
+            raise ValueError(f"not a key of a derived file: {key!r}")
+        return self.folder / key
