@@ -139,7 +139,25 @@ def test_changed_from_previews_exactly_the_changed_article(tmp_path: Path, tools
     assert not (folder / "screenshots/vote-phone.png").exists()
 
 
+def test_limit_previews_the_first_articles_and_the_summary_counts_the_rest(tmp_path: Path, tools, capsys):
+    root = make_site(tmp_path / "site")
+    assert run_preview(root, VISIT, DRAFT, VOTE, "--limit", "1") == 0
+    assert list(summary_rows(root / "preview")) == [VOTE]  # the first by path: 2024/05 before 2024/06
+    assert sorted(p.name for p in (root / "preview/screenshots").iterdir()) == ["vote-desktop.png", "vote-phone.png"]
+    summary = (root / "preview/summary.md").read_text(encoding="utf-8")
+    assert "**2 more articles changed, not previewed here** (at most 1 a run)" in summary
+    out = capsys.readouterr().out
+    assert f"{DRAFT}: not previewed (--limit 1)" in out and f"{VISIT}: not previewed (--limit 1)" in out
+
+
 # ---- refusals, before anything is built ----
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "x"])
+def test_limit_is_a_number_of_articles(tmp_path: Path, limit: str):
+    result = run_cli("preview", VISIT, f"--limit={limit}", cwd=make_site(tmp_path / "site"))
+    assert result.returncode == 2
+    assert f"'{limit}' is not a number of articles (1 or more)" in result.stderr
 
 
 def test_a_path_that_is_not_an_article_is_refused(tmp_path: Path):

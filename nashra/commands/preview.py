@@ -64,6 +64,9 @@ CHROMIUM_ARGS = (
     "--no-first-run",
 )
 TIMEOUT_MS = 60_000
+# Articles previewed in one run: a pull request that touches hundreds (a topic renamed) still finishes
+# in minutes, and its summary stays far below the 1 MiB GitHub accepts.
+LIMIT = 50
 
 
 class Missing(Exception):
@@ -110,7 +113,20 @@ def add_preview_options(p: argparse.ArgumentParser) -> None:
         "e.g. origin/main; deleted ones are left out",
     )
     p.add_argument("--out", type=Path, help="the preview folder, replaced whole (default: preview/ in the site's)")
+    p.add_argument(
+        "--limit",
+        type=positive,
+        default=LIMIT,
+        metavar="N",
+        help=f"preview at most N articles, the first by path (default {LIMIT}); the summary says how many more changed",
+    )
     add_clock_options(p, future=False)
+
+
+def positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of articles (1 or more)")
+    return int(text)
 
 
 # ---- which articles ----
@@ -277,11 +293,12 @@ def take_screenshots(
 CARD_WIDTH = 240  # px, the card's picture in a local summary
 
 
-def summary_markdown(shots: Sequence[Shot], run_url: str | None = None) -> str:
+def summary_markdown(shots: Sequence[Shot], run_url: str | None = None, left_out: int = 0) -> str:
     """The job summary: a table of the articles with title, file, status, Arabic date, topics, source,
     card and screenshots. On GitHub (`run_url`: the run's page, where the artifact is listed) files are
     named by their path in the artifact and linked to it, as a summary cannot show a file of an
     artifact; locally the card is shown as a picture and the screenshots are links, relative to the folder.
+    `left_out`: how many more articles changed than were previewed (--limit).
     """
     head = ["### Nashra preview · معاينة نشرة", ""]
     if not shots:
@@ -294,7 +311,15 @@ def summary_markdown(shots: Sequence[Shot], run_url: str | None = None) -> str:
     )
     head += [f"{plural(len(shots), 'article')}, each at {widths} width. {where}", ""]
     table = ["| Article | Date | Topics | Source | Card | Screenshots |", "|---|---|---|---|---|---|"]
-    return "\n".join([*head, *table, *(row(shot, run_url) for shot in shots), ""])
+    rows = [row(shot, run_url) for shot in shots]
+    tail = [""]
+    if left_out:
+        tail += [
+            f"**{plural(left_out, 'more article')} changed, not previewed here** (at most {len(shots)} a run): "
+            "the step's log names them; `python build.py preview PATH...` previews any of them.",
+            "",
+        ]
+    return "\n".join([*head, *table, *rows, *tail])
 
 
 def row(shot: Shot, run_url: str | None) -> str:
@@ -343,7 +368,8 @@ def run_preview(args: argparse.Namespace) -> int:
         raise UsageError(f"give the articles to preview ({ARTICLES_DIR}/...), or --changed-from REF")
     folder: Path = args.out or root / "preview"
     check_preview_folder(folder, root)
-    paths = articles_to_preview(root, args.paths, args.changed_from, Path.cwd())
+    found = articles_to_preview(root, args.paths, args.changed_from, Path.cwd())
+    paths, left_out = found[: args.limit], found[args.limit :]
     try:
         tools = find_tools() if paths else None
     except Missing as exc:
@@ -354,7 +380,7 @@ def run_preview(args: argparse.Namespace) -> int:
     try:
         (made / MARKER).write_text("Made by `python build.py preview`; the next preview replaces this folder whole.\n")
         shots = preview(root, paths, given_now(args), made, tools) if tools else []
-        (made / SUMMARY).write_text(summary_markdown(shots, run_url()), encoding="utf-8")
+        (made / SUMMARY).write_text(summary_markdown(shots, run_url(), len(left_out)), encoding="utf-8")
         replace_folder(made, folder)
     except Missing as exc:
         print(f"build.py preview: {exc}", file=sys.stderr)
@@ -368,6 +394,8 @@ def run_preview(args: argparse.Namespace) -> int:
         print(f"{shot.entry.path}: {', '.join(path for _, path in shot.screenshots)}" + (
             f" ({shot.problem})" if shot.problem else ""
         ))  # fmt: skip
+    for path in left_out:
+        print(f"{path}: not previewed (--limit {args.limit})")
     print(f"Previewed {plural(len(shots), 'article')} into {folder}; the summary is {folder / SUMMARY}")
     return 1 if any(shot.problem for shot in shots) else 0
 
