@@ -150,6 +150,19 @@ def test_limit_previews_the_first_articles_and_the_summary_counts_the_rest(tmp_p
     assert f"{DRAFT}: not previewed (--limit 1)" in out and f"{VISIT}: not previewed (--limit 1)" in out
 
 
+def test_a_content_error_keeps_the_last_preview(tmp_path: Path, tools, capsys):
+    root = make_site(tmp_path / "site")
+    assert run_preview(root, VOTE) == 0
+    before = (root / "preview/summary.md").read_bytes()
+    vote = root / VOTE
+    vote.write_text(vote.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert run_preview(root, VOTE) == 1
+    assert f"{VOTE}:2: unknown key 'titel'" in capsys.readouterr().err
+    assert (root / "preview/summary.md").read_bytes() == before
+    assert (root / "preview/screenshots/vote-phone.png").is_file()
+
+
 # ---- refusals, before anything is built ----
 
 
