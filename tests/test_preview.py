@@ -320,3 +320,24 @@ def test_the_summary_step_adds_the_artifact_link_to_the_summary(tmp_path: Path):
     assert doc.find(".//tbody/tr/td/code").text == VISIT
     (download,) = [a for a in doc.findall(".//a") if a.get("href") == url]
     assert ARTIFACT in text(download)
+
+
+def test_a_card_elsewhere_on_the_web_is_named_never_shown(tmp_path: Path):
+    (shot,) = shots_for(make_site(tmp_path / "site"), [VISIT])
+    elsewhere = Card("https://cdn.example.org/visit.png", "", None)
+    doc = render_gfm(summary_markdown([Shot(shot.entry, shot.status, elsewhere, shot.screenshots)]))
+    assert doc.find(".//img") is None  # a summary never makes its reader's browser fetch from another host
+    assert doc.find(".//tbody/tr/td[5]/code").text == "https://cdn.example.org/visit.png"
+
+
+def test_the_run_link_is_given_only_in_github_actions(monkeypatch):
+    for name, value in {
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_RUN_ID": "9",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    assert preview.run_url() is None
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert preview.run_url() == "https://github.com/o/r/actions/runs/9"

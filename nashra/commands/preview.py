@@ -244,10 +244,9 @@ def card_of(page, base_url: str, output: Path) -> Card | None:
     url = meta.first.get_attribute("content") or ""
     alt_meta = page.locator('meta[property="og:image:alt"]')
     alt = (alt_meta.first.get_attribute("content") or "") if alt_meta.count() else ""
-    file = None
-    if url.startswith(base_url) and (output / url[len(base_url) :]).is_file():
-        file = url[len(base_url) :]
-    return Card(url, alt, file)
+    relative = url[len(base_url) :] if url.startswith(base_url) else None
+    inside = relative is not None and (output / relative).resolve().is_relative_to(output.resolve())
+    return Card(url, alt, relative if inside and (output / relative).is_file() else None)
 
 
 def take_screenshots(
