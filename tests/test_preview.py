@@ -23,8 +23,9 @@ from test_browser import need
 from test_pr_checks import git, render_gfm
 
 from nashra.cli import main
-from nashra.commands import preview
-from nashra.commands.preview import ARTIFACT, MARKER, WIDTHS, Card, Missing, Shot, entries_for, summary_markdown
+from nashra.commands import preview, preview_summary
+from nashra.commands.preview import MARKER, Missing, entries_for
+from nashra.commands.preview_summary import ARTIFACT, WIDTHS, Card, Shot, summary_markdown
 
 assert WIDTHS == {"phone": 375, "desktop": 1280}  # the widths the issue asks for
 VISIT = "content/articles/2024/06/visit.md"  # with a lead image (its og:image until cards exist)
@@ -338,6 +339,6 @@ def test_the_run_link_is_given_only_in_github_actions(monkeypatch):
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    assert preview.run_url() is None
+    assert preview_summary.run_url() is None
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    assert preview.run_url() == "https://github.com/o/r/actions/runs/9"
+    assert preview_summary.run_url() == "https://github.com/o/r/actions/runs/9"

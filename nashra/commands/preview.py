@@ -27,7 +27,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -44,14 +43,12 @@ from ..site import build_site
 from . import add_root_option
 from .check import changed_files, select_paths
 from .clock import add_clock_options, given_now
-from .report import cell, code_cell, plural
+from .preview_summary import SHOTS_DIR, SITE_DIR, SUMMARY, WIDTHS, Card, Shot, run_url, summary_markdown
+from .report import plural
 from .serve import Server, handler_for
 
-WIDTHS = {"phone": 375, "desktop": 1280}  # CSS pixels; screenshots are taken at a device scale of 1
 HEIGHT = 800  # the window's height; a full-page screenshot is as tall as the page
 MARKER = ".nashra-preview"
-SITE_DIR, SHOTS_DIR, SUMMARY = "site", "screenshots", "summary.md"  # in the preview folder
-ARTIFACT = "nashra-preview"  # the artifact's name in .github/workflows/preview.yml
 CHROMIUM_ENV = "NASHRA_CHROMIUM"
 CHROMIUM = "/usr/bin/chromium"  # Debian's
 # As tests/test_browser.py launches it: no sandbox (containers), no GPU, nothing fetched on the side.
@@ -71,26 +68,6 @@ LIMIT = 50
 
 class Missing(Exception):
     """Playwright or Chromium is not there: the message says which, and how to install it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """The page's og:image: `file` is its path in the built site, when it is one of the site's files."""
-
-    url: str
-    alt: str
-    file: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Shot:
-    """One article as previewed: its entry, its status, its card and its screenshots (relative to the folder)."""
-
-    entry: Entry
-    status: str  # "published", "draft" or "scheduled"
-    card: Card | None
-    screenshots: tuple[tuple[str, str], ...]  # (width's name, path)
-    problem: str | None = None  # the page did not answer 200, say
 
 
 # ---- options ----
@@ -236,17 +213,18 @@ def find_tools():
     return sync_playwright, browser
 
 
+OG_IMAGE = """() => ["og:image", "og:image:alt"].map(
+    (name) => document.querySelector(`meta[property="${name}"]`)?.getAttribute("content") ?? null)"""
+
+
 def card_of(page, base_url: str, output: Path) -> Card | None:
     """The page's og:image as the browser read it; `file` when it is one of the built site's files."""
-    meta = page.locator('meta[property="og:image"]')
-    if not meta.count():
+    url, alt = page.evaluate(OG_IMAGE)
+    if url is None:
         return None
-    url = meta.first.get_attribute("content") or ""
-    alt_meta = page.locator('meta[property="og:image:alt"]')
-    alt = (alt_meta.first.get_attribute("content") or "") if alt_meta.count() else ""
     relative = url[len(base_url) :] if url.startswith(base_url) else None
     inside = relative is not None and (output / relative).resolve().is_relative_to(output.resolve())
-    return Card(url, alt, relative if inside and (output / relative).is_file() else None)
+    return Card(url, alt or "", relative if inside and (output / relative).is_file() else None)
 
 
 def take_screenshots(
@@ -285,77 +263,6 @@ def take_screenshots(
         finally:
             browser.close()
     return found
-
-
-# ---- the summary ----
-
-CARD_WIDTH = 240  # px, the card's picture in a local summary
-
-
-def summary_markdown(shots: Sequence[Shot], run_url: str | None = None, left_out: int = 0) -> str:
-    """The job summary: a table of the articles with title, file, status, Arabic date, topics, source,
-    card and screenshots. On GitHub (`run_url`: the run's page, where the artifact is listed) files are
-    named by their path in the artifact and linked to it, as a summary cannot show a file of an
-    artifact; locally the card is shown as a picture and the screenshots are links, relative to the folder.
-    `left_out`: how many more articles changed than were previewed (--limit).
-    """
-    head = ["### Nashra preview · معاينة نشرة", ""]
-    if not shots:
-        return "\n".join([*head, "No article to preview: none was given, or none changed.", ""])
-    widths = " and ".join(f"{name} ({width} px)" for name, width in WIDTHS.items())
-    where = (
-        f"The screenshots and the built site are in the artifact **{ARTIFACT}** of [this run]({run_url})."
-        if run_url
-        else "The screenshots and the built site are beside this file."
-    )
-    head += [f"{plural(len(shots), 'article')}, each at {widths} width. {where}", ""]
-    table = ["| Article | Date | Topics | Source | Card | Screenshots |", "|---|---|---|---|---|---|"]
-    rows = [row(shot, run_url) for shot in shots]
-    tail = [""]
-    if left_out:
-        tail += [
-            f"**{plural(left_out, 'more article')} changed, not previewed here** (at most {len(shots)} a run): "
-            "the step's log names them; `python build.py preview PATH...` previews any of them.",
-            "",
-        ]
-    return "\n".join([*head, *table, *rows, *tail])
-
-
-def row(shot: Shot, run_url: str | None) -> str:
-    e = shot.entry
-    article = f"{cell(e.title)}<br>{code_cell(e.path)}"
-    if shot.status != "published":
-        article += f" ({shot.status})"
-    if shot.problem:
-        article += f"<br>⚠️ {cell(shot.problem)}"
-    topics = "، ".join(cell(t.name) for t in e.topics)
-    source = cell(e.source.name) + (f" ({cell(e.source.url)})" if e.source.url else "")
-    screenshots = " · ".join(
-        f"[{name}: {path}]({run_url})" if run_url else f"[{name}]({path})" for name, path in shot.screenshots
-    )
-    return (
-        f"| {article} | {cell(e.date_text)} | {topics} | {source} | {card_cell(shot.card, run_url)} | {screenshots} |"
-    )
-
-
-def card_cell(card: Card | None, run_url: str | None) -> str:
-    if card is None:
-        return "none (no og:image)"
-    if card.file is None:  # a picture elsewhere on the web: named, never fetched by the summary
-        return code_cell(card.url)
-    path = f"{SITE_DIR}/{card.file}"
-    if run_url:
-        return f"[{path}]({run_url})"
-    return f'<img src="{escape(path)}" alt="{escape(card.alt)}" width="{CARD_WIDTH}">'
-
-
-def run_url() -> str | None:
-    """The run's page on GitHub, when running in GitHub Actions: its artifacts are listed there."""
-    parts = [os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
-    if os.environ.get("GITHUB_ACTIONS") != "true" or not all(parts):
-        return None
-    server, repo, run = parts
-    return f"{server}/{repo}/actions/runs/{run}"
 
 
 # ---- the command ----
