@@ -7,6 +7,7 @@ either is missing, unless NASHRA_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -90,7 +91,7 @@ def test_preview_writes_both_widths_and_a_summary_for_two_articles(tmp_path: Pat
         for name, width in WIDTHS.items():
             with Image.open(folder / "screenshots" / f"{slug}-{name}.png") as shot:
                 assert shot.format == "PNG"
-                assert shot.width == width  # a full page no wider than the window: nothing overflows sideways
+                assert shot.width == width  # CSS pixels at a device scale of 1
                 assert shot.height > 600
     rows = summary_rows(folder)
     assert set(rows) == {VISIT, DRAFT}
@@ -162,6 +163,22 @@ def test_a_content_error_keeps_the_last_preview(tmp_path: Path, tools, capsys):
     assert f"{VOTE}:2: unknown key 'titel'" in capsys.readouterr().err
     assert (root / "preview/summary.md").read_bytes() == before
     assert (root / "preview/screenshots/vote-phone.png").is_file()
+
+
+def test_a_page_that_does_not_answer_is_named_and_fails_the_preview(tmp_path: Path, tools, monkeypatch, capsys):
+    root = make_site(tmp_path / "site")
+    real = preview.entries_for
+
+    def lost(*args):  # the article's address, as if the page had not been built there
+        entries, status = real(*args)
+        return [dataclasses.replace(e, url=e.url + "lost/") for e in entries], status
+
+    monkeypatch.setattr(preview, "entries_for", lost)
+    assert run_preview(root, VOTE) == 1
+    assert "(/nashra/articles/vote/lost/ answered 404)" in capsys.readouterr().out
+    (article, *_) = summary_rows(root / "preview")[VOTE]
+    assert "⚠️ /nashra/articles/vote/lost/ answered 404" in text(article)
+    assert (root / "preview/screenshots/vote-phone.png").is_file()  # the 404 page, as the reader would see it
 
 
 # ---- refusals, before anything is built ----
