@@ -17,6 +17,7 @@ from .commands.check import add_check_options, run_check
 from .commands.clock import add_clock_options, given_now
 from .commands.email import add_email_options, run_email
 from .commands.new import add_new_options, run_new
+from .commands.preview import add_preview_options, run_preview
 from .commands.report import shown
 from .commands.serve import add_serve_options, run_serve
 from .commands.topics import add_topics_options, run_topics
@@ -70,6 +71,11 @@ COMMANDS = {
     "new": ("start a new article file, with every required key to fill in", add_new_options, run_new),
     "serve": ("build, serve on 127.0.0.1, and rebuild and reload on every change", add_serve_options, run_serve),
     "topics": ("list the topics as text or Markdown, or update CONTRIBUTING.md's list", add_topics_options, run_topics),
+    "preview": (
+        "build with drafts and scheduled articles, and screenshot articles at phone and desktop width in Chromium",
+        add_preview_options,
+        run_preview,
+    ),
     "email": ("build, then send one edition through the SMTP server in NASHRA_SMTP_*", add_email_options, run_email),
 }
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from ..layout import CONFIG_FILE, CONTENT_DIR, OUTPUT_DIR, TEMPLATES_DIR
@@ -155,7 +156,18 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
+class Folder(Protocol):
+    """What a handler serves: a built site folder under a base path (a Preview, or a fixed build)."""
+
+    output: Path
+    base_path: str
+
+
+def handler_for(preview: Folder, live: bool = True) -> type[BaseHTTPRequestHandler]:
+    """Requests for the site under `preview.base_path`, answered from `preview.output`. `live` (serve):
+    the build's status at STATUS, and the reload script added to every page; without it (`preview`'s
+    screenshots) the files are served exactly as built."""
+
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args) -> None:  # keep the terminal for build messages
             pass
@@ -169,7 +181,7 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
         def respond(self, body: bool) -> None:
             base = preview.base_path
             path = unquote(urlsplit(self.path).path)
-            if path == base + STATUS:
+            if live and path == base + STATUS:
                 return self.send(HTTPStatus.OK, preview.status(), "application/json", body)
             if not path.startswith(base):
                 if path == base.rstrip("/"):
@@ -193,7 +205,7 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 except OSError:  # nothing built yet: a page that shows why, and reloads once built
                     data = NOT_BUILT
             kind = TYPES.get(target.suffix, "application/octet-stream")
-            if target.suffix == ".html":
+            if live and target.suffix == ".html":
                 data = inject(data, base + STATUS)
             self.send(status, data, kind, body)
 
