@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import gzip
 import hashlib
 import json
@@ -122,7 +123,10 @@ def index_key(records: Iterable[Record]) -> str:
 
 def write_index(records: tuple[Record, ...], into: Path) -> None:
     """Index `records` with Pagefind and write the files the site serves into `into`/pagefind/."""
-    asyncio.run(run_indexer(records, into / INDEX_DIR))
+    # In a thread of its own: its event loop is then the only one there, even when the build is called
+    # from code that runs one (Playwright's, in the tests).
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: asyncio.run(run_indexer(records, into / INDEX_DIR))).result()
 
 
 async def run_indexer(records: tuple[Record, ...], folder: Path) -> None:

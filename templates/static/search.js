@@ -110,4 +110,6 @@ async function run(query) {
 const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
 input.value = query;
 document.title = query ? `${query} — ${document.title}` : document.title;
-run(query);
+run(query).finally(() => {
+  box.dataset.state = "done"; // for tests: the results or the message are shown
+});
