@@ -39,7 +39,7 @@ from .render.email import plan_email
 from .render.feeds import plan_feeds
 from .render.news import plan_news_sitemap
 from .render.pages import load_templates, plan_pages
-from .render.search import index_copies, index_key, plan_search, search_records, write_index
+from .render.search import index_copies, index_key, plan_search, search_records, search_sitemap, write_index
 from .render.sources import plan_sources, plan_sources_feeds, sources_sitemap
 from .schedule import build_now
 from .site import build_site, with_body
@@ -136,6 +136,7 @@ def _plan(
     """Every page (editions and their e-mails, archives, sources, the news sitemap), and every feed set."""
     sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
     ways_in, ways_in_feeds, rows = _archives_and_sources(site, templates, filled, keys, sizes)
+    rows += search_sitemap(Urls(site.config.base_url))
     pages = plan_pages(site, templates, filled, keys, editions, rows) + plan_editions(site, editions, templates, keys)
     pages += plan_email(site, editions, templates, keys) + ways_in + plan_news_sitemap(site, keys, scope.now)
     pages += plan_search(site, templates, keys)

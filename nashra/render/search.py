@@ -285,6 +285,11 @@ def plan_search(site: Site, templates: dict[str, Template], keys: PageKeys) -> l
     ]
 
 
+def search_sitemap(u: Urls) -> tuple[tuple[str, str | None], ...]:
+    """The search page's sitemap row (its ?q= addresses all name it as their canonical address)."""
+    return ((u.absolute(urls.search()), None),)
+
+
 def context_for_search(frame: Frame) -> dict:
     config, u = frame.site.config, frame.u
     return {
