@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "01e879688ab6495c6a459436f1c512f596f20b428f9840a7f1ac7b7a85c0a728"
+SAMPLE_TREE = "52908c3e71f2da76a0e2fb35c17258e16644ef4f737c82ea225b173b4b7924e6"
 
 
 def sample_copy(dest: Path) -> Path:

@@ -28,7 +28,6 @@ import gzip
 import hashlib
 import json
 import re
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -37,7 +36,7 @@ from pathlib import Path
 from jinja2 import Template
 from pagefind.service import PagefindService
 
-from .. import urls
+from .. import __version__, urls
 from ..body.typography import plain_text
 from ..incremental.digests import digest
 from ..incremental.keys import PageKeys
@@ -118,7 +117,8 @@ def pagefind_version() -> str:
 
 def index_key(records: Iterable[Record]) -> str:
     """The index's name in the cache: everything it is made from."""
-    return digest("pagefind", pagefind_version(), fold("".join(FOLDS)), *(r.as_json() for r in records))
+    folds = json.dumps(FOLDS, ensure_ascii=False)  # and Nashra's version: how the files are put in order
+    return digest("pagefind", pagefind_version(), __version__, folds, *(r.as_json() for r in records))
 
 
 def write_index(records: tuple[Record, ...], into: Path) -> None:
@@ -141,16 +141,13 @@ async def run_indexer(records: tuple[Record, ...], folder: Path) -> None:
                 meta=dict(r.meta),
                 filters={name: list(values) for name, values in r.filters if values},
             )
-        bundle = folder.parent / ".bundle"  # Pagefind's whole bundle; what the site serves is kept
-        await index.write_files(output_path=str(bundle.resolve()))
+        files = await index.get_files()  # in memory: write_files answers before the files are all written
     finally:
         await service.close()
-    for path in sorted(bundle.rglob("*")):
-        name = path.relative_to(bundle).as_posix()
-        if path.is_file() and _KEEP.fullmatch(name):
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            path.replace(folder / name)
-    shutil.rmtree(bundle)
+    for file in files:
+        if _KEEP.fullmatch(file["path"]):
+            (folder / file["path"]).parent.mkdir(parents=True, exist_ok=True)
+            (folder / file["path"]).write_bytes(file["content"])
     put_filters_in_order(folder)
 
 
@@ -165,7 +162,20 @@ class _Service(PagefindService):
 
     The library's reader sleeps a tenth of a second before each answer it reads, so indexing 10,000
     records one by one would take over 16 minutes; this one waits on the pipe alone (bench/search.py).
+    And its pipe takes an answer of up to 1 GiB, not 2 MiB: get_files sends the whole index as one.
     """
+
+    async def launch(self) -> _Service:
+        self._backend = await asyncio.create_subprocess_exec(
+            self._bin,
+            "--service",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            limit=2**30,
+        )
+        self._poll_task = self._loop.create_task(self._wait_for_responses())
+        return self
 
     async def _wait_for_responses(self) -> None:
         while True:
