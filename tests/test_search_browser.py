@@ -21,15 +21,19 @@ source:
   name: وكالة الأنباء
 ---
 
-قال Tedros Ghebreyesus إن المسؤولين تفقدوا المستشفى والمدرسة معًا، وإن الأطباء سيعودون الأسبوع المقبل.
+قال Tedros Ghebreyesus إن المسؤولين تفقدوا المستشفى والمدرسة معًا، وإن الأطباء سيعودون الأسبوع المقبل إلى القرية مع سلمى، ثم إلى مكة.
 """
 TITLE = "المسؤولون يزورون مستشفى المدينة"
 
-# (what a reader types, the word of the article that should be marked in the excerpt)
+# (what a reader types, the word of the article that should be marked in the excerpt). Pagefind's stemmer
+# alone matches some of these (المدرسه, مستشفي); those marked * it does not: they need our folding.
 QUERIES = {
-    "hamza on yaa for hamza on waw": ("المسئولون", "المسؤولون"),
+    "hamza on yaa for hamza on waw *": ("المسئولون", "المسؤولون"),
     "haa for taa marbuta": ("المدرسه", "المدرسة"),
+    "haa for taa marbuta in a short word *": ("مكه", "مكة"),
+    "haa for taa marbuta after yaa *": ("القريه", "القرية"),
     "yaa for alef maqsura": ("مستشفي", "مستشفى"),
+    "yaa for alef maqsura in a name *": ("سلمي", "سلمى"),
     "harakat": ("مُسْتَشْفَى", "مستشفى"),
     "tatweel": ("مستـــشفى", "مستشفى"),
     "a Latin name": ("Ghebreyesus", "Ghebreyesus"),
@@ -93,7 +97,8 @@ def test_each_spelling_variant_finds_the_article(context, site, kind):
     hit = next(r for r in found if r["title"] == TITLE)
     assert hit["href"] == "/nashra/articles/variants/"
     assert "12 يونيو 2024" in hit["meta"] and "وكالة الأنباء" in hit["meta"]
-    assert marked in hit["marks"], hit["marks"]  # the match marked, in the article's own spelling
+    # the match marked, in the article's own spelling (a word as spaces delimit it: with its punctuation)
+    assert marked in [m.rstrip("،.") for m in hit["marks"]], hit["marks"]
     status = page.locator("#search-status")
     assert status.get_attribute("role") == "status" and typed in status.inner_text()
     assert page.input_value("#site-search-q") == typed  # the query stays in the box, to edit
