@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "52908c3e71f2da76a0e2fb35c17258e16644ef4f737c82ea225b173b4b7924e6"
+SAMPLE_TREE = "836d34364489ef47eea5d22888a71464836b0b35985246583f36c21aa943a371"
 
 
 def sample_copy(dest: Path) -> Path:

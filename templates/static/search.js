@@ -23,8 +23,16 @@ const say = (text) => {
 
 const counted = (n) => forms[plurals.select(n)].replace("{n}", numbers.format(n));
 
-// The excerpt in the article's own spelling: the record keeps its original text (meta.text), which
-// splits into the same words as the folded text Pagefind indexed, so its word locations point into it.
+// The article's own text: the indexed (folded) text with the folded letters put back, each given by its
+// position and letter in meta.unfold (render/search.py's unfold). Positions count code points.
+function original(content, unfolding) {
+  const chars = Array.from(content);
+  for (const [, at, ch] of unfolding.matchAll(/(\d+)(\D)/gu)) chars[Number(at)] = ch;
+  return chars.join("");
+}
+
+// The excerpt in the article's own spelling: folding kept every letter and space in place, so the
+// original splits into the same words as the indexed text, and Pagefind's word locations point into it.
 function excerpt(words, locations) {
   const marked = new Set(locations);
   let start = 0;
@@ -78,7 +86,7 @@ function item(data) {
     sep.textContent = " · ";
     line.append(sep, part);
   }
-  li.append(h2, line, excerpt(meta.text.split(" "), data.locations));
+  li.append(h2, line, excerpt(original(data.content, meta.unfold || "").split(" "), data.locations));
   return li;
 }
 
