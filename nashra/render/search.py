@@ -63,6 +63,7 @@ FOLDS = {
     "ٱ": "ا",  # alef wasla
 }
 _FOLD_TABLE = str.maketrans(FOLDS)
+_FOLDED = re.compile(f"[{''.join(FOLDS)}]")
 
 # What Pagefind keeps of its bundle: the search script, its worker, the Arabic WebAssembly, the index.
 # Not its ready-made UIs (English labels, not right to left) nor the playground.
@@ -83,7 +84,7 @@ def fold(text: str) -> str:
 
 def unfolding(text: str) -> str:
     """What `fold` changed in `text`: each folded letter's position (in code points) and original letter."""
-    return "".join(f"{i}{ch}" for i, ch in enumerate(text) if ch in FOLDS)
+    return "".join(f"{m.start()}{m.group()}" for m in _FOLDED.finditer(text))
 
 
 def unfold(folded: str, unfolding: str) -> str:
