@@ -39,6 +39,7 @@ from .render.email import plan_email
 from .render.feeds import plan_feeds
 from .render.news import plan_news_sitemap
 from .render.pages import load_templates, plan_pages
+from .render.search import index_copies, index_key, plan_search, search_records, search_sitemap, write_index
 from .render.sources import plan_sources, plan_sources_feeds, sources_sitemap
 from .schedule import build_now
 from .site import build_site, with_body
@@ -78,7 +79,8 @@ def run_build(
     whether the output differs from the last build's. The stages:
 
         claim output -> config -> session -> templates -> (nothing changed: done) -> read articles and
-        prepare bodies -> site -> page keys -> editions -> plan pages + feeds -> write output -> save the session
+        prepare bodies -> site -> page keys -> editions -> plan pages + feeds -> search index -> write output
+        -> save the session
 
     One build at a time: a second one, into the same folder or of the same site, refuses at once.
     """
@@ -101,7 +103,8 @@ def run_build(
             planned, previous = pages + feeds, session.previous_manifest()
             show = lambda done: progress(done, len(planned))  # noqa: E731
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
-                written = write_output(output, planned, _copies(root, site), previous, show, session.spare)
+                copies = _copies(root, site) | _search_index(site, filled, session)
+                written = write_output(output, planned, copies, previous, show, session.spare)
             counts = _counts(site, pages, feeds, written)
             changed = session.output_changed(tree_digest(output)) if report_changes else None
             session.save(written.manifest, counts)
@@ -133,8 +136,10 @@ def _plan(
     """Every page (editions and their e-mails, archives, sources, the news sitemap), and every feed set."""
     sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
     ways_in, ways_in_feeds, rows = _archives_and_sources(site, templates, filled, keys, sizes)
+    rows += search_sitemap(Urls(site.config.base_url))
     pages = plan_pages(site, templates, filled, keys, editions, rows) + plan_editions(site, editions, templates, keys)
     pages += plan_email(site, editions, templates, keys) + ways_in + plan_news_sitemap(site, keys, scope.now)
+    pages += plan_search(site, templates, keys)
     feeds = plan_feeds(site, filled, keys, sizes) + plan_editions_feeds(site, editions, keys) + ways_in_feeds
     return pages, feeds
 
@@ -158,6 +163,14 @@ def _claimed(output: Path, root: Path, use_cache: bool) -> Iterator[None]:
         check_output_dir(output, root, cache)
         tidy(output, spare_folder(cache))
         yield
+
+
+def _search_index(site: Site, filled: Callable[[Entry], Entry], session: Session) -> dict[str, Path]:
+    """The search index's files (output/pagefind/), made again only when the records it holds change."""
+    records = search_records(site, filled)
+    files, key = session.derived("search"), index_key(records)
+    entry = files.get(key) or files.make(key, lambda into: write_index(records, into))
+    return index_copies(entry)
 
 
 def _copies(root: Path, site: Site) -> dict[str, Path]:

@@ -55,6 +55,11 @@ def source(slug: str, page: int = 1) -> str:
     return f"sources/{slug}/" if page == 1 else f"sources/{slug}/page/{page}/"
 
 
+def search() -> str:
+    """The search page (render/search.py); the header's form sends `?q=` to it."""
+    return "search/"
+
+
 def static(name: str) -> str:
     return f"static/{name}"
 

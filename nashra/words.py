@@ -21,6 +21,18 @@ WORDS = MappingProxyType(
         "footer_note": "كل خبر هنا ملخص بكلماتنا لتقرير من مصدر خارجي، مع ذكر المصدر ورابطه.",
         "follow_site_feed": "تابع النشرة عبر RSS",
         "or_word": "أو",
+        # search: the header's form and the search page (render/search.py, static/search.js)
+        "search": "البحث",  # the search page's title and heading
+        "search_label": "ابحث في الأخبار",  # the name of the header's search box and its form
+        "search_button": "ابحث",
+        "search_description": "ابحث في كل أخبار {site}.",
+        "search_prompt": "اكتب ما تبحث عنه في خانة البحث أعلى الصفحة ثم اضغط Enter.",
+        "search_needs_js": "البحث يحتاج إلى تفعيل JavaScript في متصفحك. يمكنك تصفح كل الأخبار في",  # then the link
+        "search_loading": "جارٍ البحث…",
+        "search_no_results": "لا نتائج لـ«{q}». جرّب كلمة أخرى أو تهجئة أخرى.",
+        "search_results_for": "{count} لـ«{q}»",  # {count}: RESULT_FORMS
+        "search_failed": "تعذّر البحث الآن. حاول مرة أخرى لاحقًا.",
+        "search_results": "نتائج البحث",  # the name of the results' list, for screen readers
         # lists: the home page and the topics' pages
         "latest": "أحدث الأخبار",
         "page_number": "صفحة {n}",  # page 2 and later, in the page's title and heading
@@ -95,6 +107,16 @@ ARTICLE_FORMS = MappingProxyType(
         "few": "{n} أخبار",
         "many": "{n} خبرًا",
         "other": "{n} خبر",
+    }
+)
+RESULT_FORMS = MappingProxyType(  # the search page's count (static/search.js picks the form)
+    {
+        "zero": "لا نتائج",
+        "one": "نتيجة واحدة",
+        "two": "نتيجتان",
+        "few": "{n} نتائج",
+        "many": "{n} نتيجة",
+        "other": "{n} نتيجة",
     }
 )
 MINUTE_FORMS = MappingProxyType(

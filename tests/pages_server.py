@@ -326,6 +326,8 @@ def html_refs(doc, page_url: str) -> list[Ref]:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in {"a", "area"} and element.get("href") is not None:
             refs.append(Ref(page_url, f"{tag}[href]", urljoin(base, element.get("href").strip())))
+        elif tag == "form" and element.get("action") is not None:  # the header's search form: a way in too
+            refs.append(Ref(page_url, "form[action]", urljoin(base, element.get("action").strip())))
         elif tag == "link" and element.get("href") is not None:
             rels = set((element.get("rel") or "").lower().split())
             kind = f"link[rel={' '.join(sorted(rels))}]"

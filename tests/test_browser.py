@@ -79,6 +79,8 @@ PAGES = {
     "sources index": "sources/",
     "source": "sources/nyt/",
     "source with a Latin name": f"sources/{PROBE_SOURCE}/",
+    "search with results": "search/?q=بوتين",
+    "search without a result": "search/?q=زقزقطوط",
     "404": "no-such-page/",
 }
 
@@ -140,6 +142,8 @@ def open_page(context, site, path: str, **kwargs):
     page = context.new_page()
     page.goto(url(site, path), wait_until="load", **kwargs)
     page.evaluate("document.fonts.ready.then(() => true)")
+    if path.startswith("search/"):  # its results (or its message) shown
+        page.wait_for_function("document.getElementById('search').dataset.state === 'done'")
     return page
 
 

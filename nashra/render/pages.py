@@ -39,7 +39,7 @@ from .sharing import MetaTag, json_ld, news_article, page_meta
 TEMPLATES = (
     *("article.html", "list.html", "topics.html", "404.html", "_nav.html"),
     *("edition.html", "editions.html", "email.html"),  # render/editions.py, render/email.py
-    *("archive.html", "sources.html"),  # render/archives.py, render/sources.py
+    *("archive.html", "sources.html", "search.html"),  # render/archives.py, render/sources.py, render/search.py
 )
 STYLESHEET = "style.css"
 ICON = "favicon.svg"
@@ -79,6 +79,7 @@ class Chrome:
     json_ld: str | None = None  # Markup: JSON for <script type="application/ld+json">
     archive_url: str = ""  # the footer's links: the date archives and the sources
     sources_url: str = ""
+    search_url: str = ""  # the header's search form sends its query there
 
 
 def load_templates(folder: Path) -> dict[str, Template]:
@@ -253,6 +254,7 @@ def chrome(
         json_ld=json_ld(news_article(config, entry, u.absolute(urls.home()))) if entry else None,
         archive_url=u.link(urls.archive()),
         sources_url=u.link(urls.sources_index()),
+        search_url=u.link(urls.search()),
     )
 
 

@@ -1,0 +1,335 @@
+"""Site -> the search index (Pagefind's files, under output/pagefind/) and the /search/ page.
+
+Each published article becomes one Pagefind *custom record*: its title, summary and body text (no
+navigation, no lists), with its title, Arabic date, topics and source as metadata and its topics and
+source as filters. The records are fed to Pagefind's indexer, the binary its PyPI wheel ships, through
+its Python API, from the build's own process (no Node).
+
+Arabic spelling variants. Pagefind stems Arabic and folds harakat, tatweel and أ/إ/آ, but a reader
+who types ة for ه, ى for ي, or another seat of the hamza (ئ/ؤ/ء) finds nothing. `fold` maps those
+letters to one form, one character for one character, in the indexed text here and in the query in
+static/search.js (which reads this table, FOLDS, from the search page). Because the folding keeps every
+character and every space where it was, the indexed text splits into the same words as the
+original, and the original is the indexed text with the folded letters put back: the record's
+metadata keeps them (`unfold`: each one's position and letter, `12ة40ى`), search.js restores the
+original text from the result's text and builds the excerpt from it at the word locations Pagefind
+reports, in the article's own spelling. (Keeping the whole original text in the metadata instead
+made indexing 40 % slower: bench/README.md.)
+
+The index is made only when the records change: its key is the digest of every record and
+Pagefind's version (session.derived("search")). Pagefind writes the same bytes for the same records
+(tests/test_search.py builds twice and compares); the records go in a fixed order (the site's,
+newest first) so nothing depends on the order of a dict or a file system.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import concurrent.futures
+import gzip
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from jinja2 import Template
+from pagefind.service import PagefindService
+
+from .. import __version__, urls
+from ..body.typography import plain_text
+from ..incremental.digests import digest
+from ..incremental.keys import PageKeys
+from ..model import Entry, Site
+from ..output import Planned
+from ..urls import Urls
+from ..words import RESULT_FORMS, WORDS
+from .pages import Frame, chrome, nav_html, render
+
+INDEX_DIR = "pagefind"  # output/pagefind/: the index and Pagefind's search script
+
+# Spelling variants folded to one letter, here and in search.js (the page hands it this table). One for one:
+# the excerpt relies on it (see the module's docstring).
+FOLDS = {
+    "ة": "ه",  # taa marbuta: المدرسة, المدرسه
+    "ى": "ي",  # alef maqsura: مستشفى, مستشفي
+    "ؤ": "ء",  # hamza on waw: المسؤولون
+    "ئ": "ء",  # hamza on yaa: المسئولون
+    "ی": "ي",  # Persian yeh (a Persian keyboard's ي)
+    "ک": "ك",  # Persian keheh (a Persian keyboard's ك)
+    "ٱ": "ا",  # alef wasla
+}
+_FOLD_TABLE = str.maketrans(FOLDS)
+_FOLDED = re.compile(f"[{''.join(FOLDS)}]")
+
+# What Pagefind keeps of its bundle: the search script, its worker, the Arabic WebAssembly, the index.
+# Not its ready-made UIs (English labels, not right to left) nor the playground.
+_KEEP = re.compile(
+    r"pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|wasm\.ar\.pagefind"
+    r"|(?:fragment|index|filter)/[^/]+"
+)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|figure|figcaption|table|tr|td|th|pre|br|hr|div)\b[^>]*>", re.I
+)
+_SPACES = re.compile(r"[\s\u200b\ufeff]+")  # words split as search.js splits them (and no zero-width space)
+
+
+def fold(text: str) -> str:
+    """`text` with its spelling variants folded (FOLDS), as long as it was, character for character."""
+    return text.translate(_FOLD_TABLE)
+
+
+def unfolding(text: str) -> str:
+    """What `fold` changed in `text`: each folded letter's position (in code points) and original letter."""
+    return "".join(f"{m.start()}{m.group()}" for m in _FOLDED.finditer(text))
+
+
+def unfold(folded: str, unfolding: str) -> str:
+    """The text `fold` was given, from its result and `unfolding` (search.js does the same)."""
+    chars = list(folded)
+    for at, ch in re.findall(r"(\d+)(\D)", unfolding):
+        chars[int(at)] = ch
+    return "".join(chars)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the index holds of one article: Pagefind's add_custom_record arguments."""
+
+    url: str  # its site path (articles/<slug>/): search.js's Pagefind puts the site's base path before it
+    text: str  # title, summary and body, words one space apart, in the article's spelling (indexed folded)
+    meta: tuple[tuple[str, str], ...]
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def as_json(self) -> str:
+        return json.dumps([self.url, self.text, self.meta, self.filters], ensure_ascii=False)
+
+
+def search_records(site: Site, with_body: Callable[[Entry], Entry]) -> tuple[Record, ...]:
+    """One record per published article (site.entries: Scope has left out drafts and scheduled ones)."""
+    return tuple(record(with_body(entry)) for entry in site.entries)
+
+
+def record(entry: Entry) -> Record:
+    body = plain_text(_BLOCK_TAG.sub(" ", entry.html))
+    text = _SPACES.sub(" ", f"{entry.title} {entry.summary} {body}").strip()
+    topics = tuple(t.name for t in entry.topics)
+    meta = (
+        ("title", entry.title),
+        ("date", entry.date_short),
+        ("datetime", entry.date_iso),
+        ("topics", "، ".join(topics)),
+        ("source", entry.source.name),
+        ("unfold", unfolding(text)),
+    )
+    return Record(urls.article(entry.slug), text, meta, (("topic", topics), ("source", (entry.source.name,))))
+
+
+def pagefind_version() -> str:
+    return version("pagefind_bin")
+
+
+def index_key(records: Iterable[Record]) -> str:
+    """The index's name in the cache: everything it is made from."""
+    folds = json.dumps(FOLDS, ensure_ascii=False)  # and Nashra's version: how the files are put in order
+    return digest("pagefind", pagefind_version(), __version__, folds, *(r.as_json() for r in records))
+
+
+def write_index(records: tuple[Record, ...], into: Path) -> None:
+    """Index `records` with Pagefind and write the files the site serves into `into`/pagefind/."""
+    # In a thread of its own: its event loop is then the only one there, even when the build is called
+    # from code that runs one (Playwright's, in the tests).
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: asyncio.run(run_indexer(records, into / INDEX_DIR))).result()
+
+
+async def run_indexer(records: tuple[Record, ...], folder: Path) -> None:
+    service = await _Service().launch()
+    try:
+        index = await service.create_index({"force_language": "ar"})
+        for r in records:  # one at a time, in the site's order: the same records give the same files
+            await index.add_custom_record(
+                url=r.url,
+                content=fold(r.text),
+                language="ar",
+                meta=dict(r.meta),
+                filters={name: list(values) for name, values in r.filters if values},
+            )
+        files = await index.get_files()  # in memory: write_files answers before the files are all written
+    finally:
+        await service.close()
+    for file in files:
+        if _KEEP.fullmatch(file["path"]):
+            (folder / file["path"]).parent.mkdir(parents=True, exist_ok=True)
+            (folder / file["path"]).write_bytes(file["content"])
+    put_filters_in_order(folder)
+
+
+def index_copies(entry: Path) -> dict[str, Path]:
+    """The index's files in a cache entry -> their output paths (the pipeline copies them)."""
+    folder = entry / INDEX_DIR
+    return {f"{INDEX_DIR}/{p.relative_to(folder).as_posix()}": p for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class _Service(PagefindService):
+    """Pagefind's service, reading its answers as they come.
+
+    The library's reader sleeps a tenth of a second before each answer it reads, so indexing 10,000
+    records one by one would take over 16 minutes; this one waits on the pipe alone (bench/search.py).
+    And its pipe takes an answer of up to 1 GiB, not 2 MiB: get_files sends the whole index as one.
+    """
+
+    async def launch(self) -> _Service:
+        self._backend = await asyncio.create_subprocess_exec(
+            self._bin,
+            "--service",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            limit=2**30,
+        )
+        self._poll_task = self._loop.create_task(self._wait_for_responses())
+        return self
+
+    async def _wait_for_responses(self) -> None:
+        while True:
+            message = await self._backend.stdout.readuntil(b",")
+            answer = json.loads(base64.b64decode(message[:-1]))
+            waiting = self._responses.get(answer.get("message_id"))
+            if waiting is None or waiting.done():
+                continue
+            payload = answer["payload"]
+            if payload["type"] == "Error":
+                waiting.set_exception(RuntimeError(f"Pagefind: {payload.get('message')}"))
+            else:
+                waiting.set_result(payload)
+
+
+# ---- the one thing in Pagefind's output that varies ----
+#
+# Pagefind 1.5 keeps filters in Rust hash maps, whose order is seeded at random in every run: the
+# same records give filter files whose values come in another order, and a meta file listing the
+# filters in another order, so their content-named files get other names on every build (everything
+# else, fragments and word index included, is the same bytes). We put them in order: each filter
+# file's values sorted, the meta file's list of filters sorted, every file renamed by the digest of
+# its new content, and pagefind-entry.json pointing at the new meta file. Pagefind's script reads
+# them by the names the meta file gives and does not check the names against the content. The files
+# are gzip'd CBOR behind the signature `pagefind_dcd`; items are moved whole, never re-encoded.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def put_filters_in_order(folder: Path) -> None:
+    renamed: dict[str, str] = {}
+    for path in sorted((folder / "filter").glob("*.pf_filter")):
+        data = _unpack(path.read_bytes())
+        _, items = _array(data, 0)  # [name, [[value, [page, ...]], ...]]
+        start, values = _array(data, items[1][0])
+        tidy = data[:start] + b"".join(sorted(data[a:b] for a, b in values))
+        name = _named(path.name.split("_")[0], tidy, 7)
+        renamed[path.stem] = name
+        path.unlink()
+        (folder / "filter" / f"{name}.pf_filter").write_bytes(_pack(tidy))
+    (meta_path,) = folder.glob("pagefind.*.pf_meta")
+    data = _unpack(meta_path.read_bytes())
+    for old, new in renamed.items():  # same length: the items' sizes do not change
+        data = data.replace(old.encode(), new.encode())
+    names = tuple(new.encode() for new in renamed.values())
+    for a, b in _array(data, 0)[1]:  # the list of filters: [[name, file], ...]
+        start, items = _array(data, a) if data[a] >> 5 == 4 else (a, [])
+        if items and all(data[x] == 0x82 and data[x:y].endswith(names) for x, y in items):
+            data = data[:start] + b"".join(sorted(data[x:y] for x, y in items)) + data[b:]
+            break
+    old_hash = meta_path.name.split(".")[1]
+    new_hash = _named(old_hash.split("_")[0], data, len(old_hash.split("_")[1]))
+    meta_path.unlink()
+    (folder / f"pagefind.{new_hash}.pf_meta").write_bytes(_pack(data))
+    entry = folder / "pagefind-entry.json"
+    entry.write_bytes(entry.read_bytes().replace(f'"{old_hash}"'.encode(), f'"{new_hash}"'.encode()))
+
+
+def _named(language: str, content: bytes, length: int) -> str:
+    return f"{language}_{hashlib.sha256(content).hexdigest()[:length]}"
+
+
+def _unpack(data: bytes) -> bytes:
+    return gzip.decompress(data).removeprefix(_SIGNATURE)
+
+
+def _pack(data: bytes) -> bytes:
+    return gzip.compress(_SIGNATURE + data, mtime=0)
+
+
+def _head(data: bytes, i: int) -> tuple[int, int, int]:
+    """A CBOR item's major type, its argument and where its content starts."""
+    major, info = data[i] >> 5, data[i] & 31
+    if info < 24:
+        return major, info, i + 1
+    size = 1 << (info - 24)
+    return major, int.from_bytes(data[i + 1 : i + 1 + size], "big"), i + 1 + size
+
+
+def _end(data: bytes, i: int) -> int:
+    """Where the CBOR item at `i` ends."""
+    major, arg, at = _head(data, i)
+    if major in (2, 3):
+        return at + arg
+    if major in (4, 5):
+        for _ in range(arg * (2 if major == 5 else 1)):
+            at = _end(data, at)
+        return at
+    if major == 6:
+        return _end(data, at)
+    return at  # numbers, and simple values and floats (their bytes are the argument's)
+
+
+def _array(data: bytes, i: int) -> tuple[int, list[tuple[int, int]]]:
+    """Where the array at `i`'s items start, and each item's (start, end)."""
+    _, count, at = _head(data, i)
+    items = []
+    for _ in range(count):
+        end = _end(data, at)
+        items.append((at, end))
+        at = end
+    return (_head(data, i)[2], items)
+
+
+# ---- the search page ----
+
+
+def plan_search(site: Site, templates: dict[str, Template], keys: PageKeys) -> list[Planned]:
+    u = Urls(site.config.base_url)
+    frame = Frame(site, u, lambda current: nav_html(site, u, templates["_nav.html"], current))
+    return [
+        Planned(
+            urls.out_path(urls.search()),
+            digest(keys.fingerprint, "search"),
+            lambda: render(templates["search.html"], context_for_search(frame)),
+        )
+    ]
+
+
+def search_sitemap(u: Urls) -> tuple[tuple[str, str | None], ...]:
+    """The search page's sitemap row (its ?q= addresses all name it as their canonical address)."""
+    return ((u.absolute(urls.search()), None),)
+
+
+def context_for_search(frame: Frame) -> dict:
+    config, u = frame.site.config, frame.u
+    return {
+        "chrome": chrome(
+            frame,
+            title=WORDS["search"],
+            description=WORDS["search_description"].format(site=config.title),
+            site_path=urls.search(),
+        ),
+        "script": u.link(urls.static("search.js")),
+        "pagefind": u.link(f"{INDEX_DIR}/pagefind.js"),
+        "archive_url": u.link(urls.archive()),
+        "result_forms": json.dumps(dict(RESULT_FORMS), ensure_ascii=False),
+        "folds": json.dumps(FOLDS, ensure_ascii=False),
+        "digits": config.digits,
+    }
