@@ -32,7 +32,7 @@ CLOCK = NEWEST + timedelta(hours=1)  # the builds' --now: every article publishe
 MINUTES_APART = 97  # between two articles, on average (about 15 a day)
 PHOTOS = 24  # the pool of JPEGs the articles share
 PHOTO_SIZE = (1600, 900)
-WORDS = (
+WORDS_TEXT = (
     "الرئيس الحكومة البرلمان الوزير الاقتصاد السوق البنك المركزي الفائدة التضخم الصادرات الواردات النفط "
     "الغاز الطاقة المتجددة المناخ الأمطار الجفاف الزراعة المياه الصحة المستشفى اللقاح الدراسة الجامعة "
     "الباحثون العلماء الفضاء المسبار التقنية الذكاء الاصطناعي الشركات الاستثمار العاصمة المدينة القرية "
@@ -40,7 +40,8 @@ WORDS = (
     "الوكالة المسؤولون مصادر أعلن أكد قال أوضح أشار كشف نقل ذكر رأى توقع حذر دعا طالب رحب انتقد وافق رفض "
     "بحث ناقش استعرض قرر اليوم أمس الأسبوع الماضي الشهر المقبل العام الجاري خلال بعد قبل منذ حتى بين على "
     "في من إلى عن مع جديد كبير صغير مهم واسع سريع بطيء مرتفع منخفض رسمي محلي إقليمي عالمي "
-).split()
+)
+WORDS = WORDS_TEXT.split()
 # Latin names as news writes them inside Arabic sentences, many with a number that is part of the name
 LATIN = (
     "Airbus A350-1000", "Boeing 737 MAX", "G20", "G7", "COP29", "iPhone 16", "Windows 11", "GPT-4",
@@ -121,7 +122,7 @@ def sentence(rng: random.Random, links: list[str]) -> str:
 def table(rng: random.Random) -> str:
     columns = rng.randint(3, 4)
     head = ["البند", *(words(rng, 1) for _ in range(columns - 1))]
-    rows = [[words(rng, 2), *(f"{rng.uniform(0, 999):.1f}" for _ in range(columns - 1))] for _ in range(rng.randint(3, 7))]
+    rows = [[words(rng, 2), *(f"{rng.uniform(0, 999):.1f}" for _ in head[1:])] for _ in range(rng.randint(3, 7))]
     lines = [head, ["---"] * columns, *rows]
     return "\n".join("| " + " | ".join(row) + " |" for row in lines)
 
@@ -191,7 +192,8 @@ def article(rng: random.Random, me: Planned, others: list[Planned]) -> str:
         source = f"source:\n  name: {name}\n  url: {url}{me.date:%Y/%m/%d}/{me.slug}/\n"
     lead = ""
     if rng.random() < 1 / 3:
-        lead = f"image:\n  src: photo-{rng.randrange(PHOTOS):02d}.jpg\n  alt: {words(rng, 5)}\n  caption: {words(rng, 8)}\n"
+        src = f"photo-{rng.randrange(PHOTOS):02d}.jpg"
+        lead = f"image:\n  src: {src}\n  alt: {words(rng, 5)}\n  caption: {words(rng, 8)}\n"
     figure = None
     if rng.random() < 0.1:
         figure = f"![{words(rng, 4)}](../../../images/photo-{rng.randrange(PHOTOS):02d}.jpg)"
@@ -238,12 +240,13 @@ def photo(rng: random.Random) -> bytes:
 
 
 def sources_yml() -> str:
-    rows = [f"- slug: {s}\n  name: {n}\n  url: {u}\n  country: {c}\n  language: {lang}\n" for s, n, u, c, lang in SOURCES]
+    rows = [f"- slug: {s}\n  name: {n}\n  url: {u}\n  country: {c}\n  language: {lg}\n" for s, n, u, c, lg in SOURCES]
     return "# The outlets the benchmark's articles summarise.\n" + "".join(rows)
 
 
 def topics_yml() -> str:
-    return "".join(f"- slug: topic-{i:02d}\n  name: قسم {i}\n  description: وصف القسم رقم {i}.\n" for i in range(TOPICS))
+    rows = (f"- slug: topic-{i:02d}\n  name: قسم {i}\n  description: وصف القسم رقم {i}.\n" for i in range(TOPICS))
+    return "".join(rows)
 
 
 def note(rng: random.Random) -> str:
