@@ -21,6 +21,7 @@ import argparse
 import io
 import random
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -157,6 +158,10 @@ def body(rng: random.Random, links: list[str], figure: str | None) -> str:
             if figure and count > target // 2:
                 parts.append(figure)
                 figure = None
+    if not any(part.startswith("## ") for part in parts):  # every article has a heading and a list
+        parts.insert(len(parts) // 2, "## " + words(rng, 4))
+    if not any(part.startswith(("- ", "1. ")) for part in parts):
+        parts.insert(len(parts) - 1, "\n".join(f"- {words(rng, rng.randint(4, 9))}" for _ in range(3)))
     return "\n\n".join(parts) + "\n"
 
 
@@ -254,8 +259,15 @@ def note(rng: random.Random) -> str:
     return title + " ".join(sentence(rng, []) for _ in range(rng.randint(2, 4))) + "\n"
 
 
-def generate(dest: Path, count: int, seed: int = 2024) -> None:
+def articles(count: int, seed: int = 2024) -> Iterator[tuple[Planned, str]]:
+    """Each article's place and text, newest first (tests/test_fastpaths.py reads their bodies too)."""
     rng = random.Random(seed)
+    planned = plan(count, rng)
+    for me in planned:
+        yield me, article(rng, me, planned)
+
+
+def generate(dest: Path, count: int, seed: int = 2024) -> None:
     if dest.exists():
         shutil.rmtree(dest)
     for folder in ("content/articles", "content/editions", "content/images"):
@@ -264,14 +276,16 @@ def generate(dest: Path, count: int, seed: int = 2024) -> None:
     (dest / "site.yml").write_text(SITE_YML, encoding="utf-8")
     (dest / "content/topics.yml").write_text(topics_yml(), encoding="utf-8")
     (dest / "content/sources.yml").write_text(sources_yml(), encoding="utf-8")
+    rng = random.Random(f"photos and notes {seed}")
     for i in range(PHOTOS):
         (dest / f"content/images/photo-{i:02d}.jpg").write_bytes(photo(rng))
-    planned = plan(count, rng)
-    for me in planned:
+    days = set()
+    for me, text in articles(count, seed):
         path = dest / me.relpath
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(article(rng, me, planned), encoding="utf-8")
-    for day in sorted({me.date.date() for me in planned}):
+        path.write_text(text, encoding="utf-8")
+        days.add(me.date.date())
+    for day in sorted(days):
         if rng.random() < 0.1:
             (dest / f"content/editions/{day:%Y-%m-%d}.md").write_text(note(rng), encoding="utf-8")
 
