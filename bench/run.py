@@ -36,10 +36,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT), str(ROOT / "tools")]
 from compare import GENERATORS, Other  # noqa: E402
 from generate import CLOCK, generate  # noqa: E402
 from measure import Measured, folder_bytes, measure  # noqa: E402
+from tree_hash import tree_hash  # noqa: E402
 
 from nashra import __version__  # noqa: E402
 from nashra.output.size import PAGES_LIMIT  # noqa: E402
@@ -120,17 +121,19 @@ class Bench:
         return self.build(self.site)
 
     def ci(self, n: int) -> tuple[Measured, dict[str, float]]:
-        """A fresh copy of the sources (new files, as a checkout makes), the cache copied in, no output/."""
+        """A fresh copy of the sources (new files, as a checkout makes), the cache copied in, no output/;
+        its output must be the last build's, byte for byte."""
         checkout = self.work / "ci-checkout"
         shutil.rmtree(checkout, ignore_errors=True)
         ignored = shutil.ignore_patterns("output", ".nashra-cache")
         shutil.copytree(self.site, checkout, ignore=ignored, copy_function=shutil.copyfile)
         shutil.copytree(self.site / ".nashra-cache", checkout / ".nashra-cache", symlinks=True)
         github_output = self.work / "github-output"
-        try:
-            return self.build(checkout, "--github-output", env={"GITHUB_OUTPUT": str(github_output)})
-        finally:
-            shutil.rmtree(checkout)
+        built = self.build(checkout, "--github-output", env={"GITHUB_OUTPUT": str(github_output)})
+        if tree_hash(checkout / "output") != tree_hash(self.site / "output"):
+            raise SystemExit(f"the CI build's output differs from the last build's: compare {checkout}")
+        shutil.rmtree(checkout)
+        return built
 
     def run(self, chosen: list[str], repeat: int, between: Callable[[], None] = lambda: None) -> Runs:
         """Every chosen scenario `repeat` times, `between` called before each round."""
@@ -197,13 +200,13 @@ def report(size: int, runs: Runs, others: list[Other], repeat: int) -> list[str]
         f"(at this rate about {PAGES_LIMIT / per_article:,.0f} articles fit, "
         f"{0.8 * PAGES_LIMIT / per_article:,.0f} before the build warns at 80%).",
     ]
-    lines += ["", "| generator | version | cold | rebuild, nothing changed | peak memory (cold) | output |"]
-    lines.append("|---|---|---|---|---|---|")
+    rows = [other_row(o.name, o.version, o.cold, o.warm, o.output_bytes) for o in others]
     if "cold" in runs.times and "warm" in runs.times:
         warm = median_of(runs.times["warm"])
-        lines.append(other_row("Nashra", __version__, runs.times["cold"], warm, runs.output_bytes))
-    for other in others:
-        lines.append(other_row(other.name, other.version, other.cold, other.warm, other.output_bytes))
+        rows.insert(0, other_row("Nashra", __version__, runs.times["cold"], warm, runs.output_bytes))
+    if rows:
+        lines += ["", "| generator | version | cold | rebuild, nothing changed | peak memory (cold) | output |"]
+        lines += ["|---|---|---|---|---|---|", *rows]
     lines += ["", "Seconds per stage (median, `NASHRA_TIMINGS`; *outside the build*: start-up, imports, exit):", ""]
     lines += stage_table(runs.stages)
     return lines
@@ -231,8 +234,8 @@ def stage_table(stages: dict[str, list[dict[str, float]]]) -> list[str]:
 
 def linearity(cold: dict[int, tuple[float, int]]) -> list[str]:
     """Time per article of the cold build at the largest size against that at 10,000."""
-    base, largest = cold.get(TARGETS_FROM), max(cold)
-    if base is None or largest <= TARGETS_FROM:
+    largest = max(cold, default=0)
+    if TARGETS_FROM not in cold or largest <= TARGETS_FROM:
         return []
     per = {size: seconds / articles for size, (seconds, articles) in cold.items()}
     growth = per[largest] / per[TARGETS_FROM] - 1
