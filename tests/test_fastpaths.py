@@ -11,7 +11,6 @@ mean something to either.
 from __future__ import annotations
 
 import html as htmllib
-import random
 import re
 import sys
 
@@ -137,8 +136,7 @@ markdown_text = st.lists(st.sampled_from(PIECES) | st.text(max_size=4), max_size
 def sample_bodies() -> list[str]:
     files = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "fixtures").rglob("*.md"))
     bodies = [path.read_text(encoding="utf-8", errors="replace").split("\n---\n", 1)[-1] for path in files]
-    rng = random.Random(7)
-    return bodies + [generate.body(rng) for _ in range(200)]
+    return bodies + [text.split("\n---\n", 1)[-1] for _, text in generate.articles(200, seed=7)]
 
 
 def test_isolation_matches_the_html_parser_on_real_bodies():
