@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "01e879688ab6495c6a459436f1c512f596f20b428f9840a7f1ac7b7a85c0a728"
+SAMPLE_TREE = "53a9b2415a9e7ef7a12d660f6e15ec191ef99f2c5051040b0fd9c872db16cf93"
 
 
 def sample_copy(dest: Path) -> Path:
