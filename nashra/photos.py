@@ -116,6 +116,9 @@ def make_photos(root: Path, names: list[str], digests: Mapping[str, str], files:
         else:
             file_digest = digests.get(f"{IMAGES_DIR}/{name}") or digest_bytes(path.read_bytes())
             keys[name] = entry_key(file_digest, extension(name))
+    problems += same_stems(name for name in keys if extension(name) in RESIZED)
+    if problems:
+        return PhotoSet(photos, copies, problems)
     todo = [(key, str(root / IMAGES_DIR / name), name) for name, key in keys.items() if files.get(key) is None]
     failed = {m.key: m.problem for m in run_chunks(make_entries, todo, files, kind="photos") if m.problem}
     for name, key in keys.items():
@@ -129,6 +132,28 @@ def make_photos(root: Path, names: list[str], digests: Mapping[str, str], files:
         photos[name], found = published(name, files.folder / key)
         copies |= found
     return PhotoSet(photos, copies, problems)
+
+
+def same_stems(names) -> list[Problem]:
+    """NSH127 for photos whose sizes would have the same names (a.jpg and a.png: photos/a-480.webp)."""
+    first: dict[str, str] = {}
+    problems = []
+    for name in sorted(names):
+        stem = posixpath.splitext(name)[0].lower()
+        if stem in first:
+            problems.append(
+                Problem(
+                    f"{IMAGES_DIR}/{name}",
+                    0,
+                    0,
+                    "NSH127",
+                    f"the photo has the same name as {IMAGES_DIR}/{first[stem]}, but for its extension",
+                    "rename one of them: their sizes (photos/<name>-<width>.webp) would be the same files",
+                )
+            )
+        else:
+            first[stem] = name
+    return problems
 
 
 def published(name: str, entry: Path) -> tuple[Photo, dict[str, Path]]:

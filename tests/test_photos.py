@@ -184,6 +184,14 @@ def test_an_unreadable_photo_is_refused_and_output_untouched(site: Path, capsys)
     assert {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()} == before
 
 
+def test_two_photos_whose_sizes_would_share_names_are_refused(site: Path, capsys):
+    Image.new("RGB", (600, 400), "white").save(site / IMAGES / "map.jpg")
+    Image.new("RGB", (600, 400), "white").save(site / IMAGES / "map.PNG")
+    assert build(site) == 1
+    err = capsys.readouterr().err
+    assert f"{IMAGES}/map.jpg: the photo has the same name as {IMAGES}/map.PNG, but for its extension" in err
+
+
 def test_gif_and_avif_originals_are_published_clean_at_their_size(site: Path):
     camera_photo(site / IMAGES / "anim.gif", (40, 30), fmt="GIF")
     camera_photo(site / IMAGES / "photo.avif", (64, 48), orientation=6, fmt="AVIF")

@@ -48,6 +48,8 @@ SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
 FAR_AHEAD = timedelta(days=366)  # a scheduled date further away is more likely a wrong year (NSH404)
 IMAGE_MAX = 500 * 1024  # bytes
+ORIGINAL_MAX_BYTES = 5 * 1024 * 1024  # an original larger than this is more than any page needs (NSH151)
+ORIGINAL_MAX_SIDE = 4000  # pixels, either side
 SITE_FILES = (CONFIG_FILE, TOPICS_FILE, SOURCES_FILE)  # their problems concern every article
 
 
@@ -205,6 +207,72 @@ def review(content: Content, now: datetime, image_sizes: Mapping[str, int]) -> l
     return [p for article in content.articles for p in review_article(article, now, image_sizes)]
 
 
+def unused_images(content: Content) -> list[Problem]:
+    """NSH152: files of content/images/ that no article (nor draft) shows or links to."""
+    used = {a.image.src for a in content.articles if a.image}
+    for article in content.articles:
+        used |= {
+            name
+            for link in find_links(article.body, article.body_line)
+            if (name := local_image(link.url, article.path))
+        }
+    return [
+        Problem(
+            f"{IMAGES_DIR}/{name}",
+            0,
+            0,
+            "NSH152",
+            "no article uses the image",
+            "use it in an article (image: or ![...](/images/...)), or delete it: it is published all the same",
+            "warning",
+        )
+        for name in content.images
+        if name not in used
+    ]
+
+
+# ---- originals too large to be worth keeping: these read the images' sizes ----
+
+
+def large_originals(root: Path, names: Iterable[str], sizes: Mapping[str, int]) -> list[Problem]:
+    """NSH151: originals over ORIGINAL_MAX_BYTES or ORIGINAL_MAX_SIDE pixels (read from their headers)."""
+    found = []
+    for name in names:
+        too_big = []
+        if sizes[name] > ORIGINAL_MAX_BYTES:
+            too_big.append(f"{sizes[name] / 1024 / 1024:.1f} MB")
+        pixels = None if name.lower().endswith(".svg") else pixel_size(root / IMAGES_DIR / name)
+        if pixels and max(pixels) > ORIGINAL_MAX_SIDE:
+            too_big.append(f"{pixels[0]}x{pixels[1]} pixels")
+        if too_big:
+            found.append(
+                Problem(
+                    f"{IMAGES_DIR}/{name}",
+                    0,
+                    0,
+                    "NSH151",
+                    f"the original is {' and '.join(too_big)}",
+                    f"keep originals under {ORIGINAL_MAX_BYTES // 1024 // 1024} MB and {ORIGINAL_MAX_SIDE} pixels: "
+                    "about 2400 pixels wide is plenty, as the site publishes 1200 at most",
+                    "warning",
+                )
+            )
+    return found
+
+
+def pixel_size(path: Path) -> tuple[int, int] | None:
+    """An image's width and height from its header, if Pillow can read it (the build says when it cannot)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except Image.DecompressionBombError:
+        return (Image.MAX_IMAGE_PIXELS, 1)  # more pixels than Pillow will decode
+    except Exception:
+        return None
+
+
 # ---- paths and links out of the project: these read the disk, never beyond the project ----
 
 
@@ -301,7 +369,8 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     published = [a for a in content.articles if a.included(drafts=False)]  # sooner or later
     problems += read_notes(root, config, published)[1]  # as the build does
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
-    problems += review(content, now, image_sizes(root, content.images))
+    sizes = image_sizes(root, content.images)
+    problems += review(content, now, sizes) + unused_images(content) + large_originals(root, content.images, sizes)
     found = set(problems)  # read_content reports the paths it refuses too
     problems += [p for p in links_out_of_project(root) if p not in found]
     if not paths:
