@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "53a9b2415a9e7ef7a12d660f6e15ec191ef99f2c5051040b0fd9c872db16cf93"
+SAMPLE_TREE = "fa9d57cff57f6cf04fef7da37042a539bf07d2bb6a60d1564749a0c5200fc024"
 
 
 def sample_copy(dest: Path) -> Path:
