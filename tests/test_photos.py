@@ -17,7 +17,7 @@ from htmltools import find_all, with_class
 from phototools import camera_photo, has_private_metadata
 from PIL import Image
 
-from nashra import photos
+from nashra import parallel, photos
 
 BASE = "/nashra/"
 HOST = "https://example.github.io/nashra/"
@@ -210,3 +210,37 @@ def test_svg_size_comes_from_its_attributes_or_view_box():
     assert photos.svg_size(svg.format('viewBox="0 0 640 360"').encode()) == (640, 360)
     assert photos.svg_size(svg.format('width="50%" viewBox="0,0,10,5"').encode()) == (10, 5)
     assert photos.svg_size(svg.format("").encode()) == (0, 0)
+
+
+def test_many_photos_are_made_in_worker_processes_and_kept(site: Path, monkeypatch):
+    monkeypatch.setattr(parallel, "workers", lambda: 2)  # the pool, whatever this machine has
+    for n in range(photos_spread()):
+        Image.new("RGB", (500 + n, 300), (40 * n, 90, 120)).save(site / IMAGES / f"p{n}.jpg")
+    assert build(site) == 0
+    for n in range(photos_spread()):
+        with Image.open(site / f"output/photos/p{n}-480.webp") as webp:
+            assert webp.size == (480, round(300 * 480 / (500 + n)))
+    (site / IMAGES / "p0.jpg").unlink()  # a build that is not skipped: the other entries stay
+    monkeypatch.setattr(photos, "encoded", 0)
+    assert build(site) == 0
+    assert photos.encoded == 0
+    assert len(list((site / ".nashra-cache/derived/photos").iterdir())) == photos_spread() - 1
+
+
+def photos_spread() -> int:
+    return parallel.SPREAD["photos"].start_from
+
+
+def test_a_body_image_keeps_only_safe_attributes_of_the_sanitised_tag(site: Path):
+    Image.new("RGB", (900, 600), "white").save(site / IMAGES / "x.png")
+    in_body(
+        site,
+        """<img src="/images/x.png" alt='"><script>alert(1)</script>' title="t &amp; u" onerror="alert(2)" style="x" width="5">""",  # noqa: E501
+    )
+    assert build(site) == 0
+    page = (site / PAGE).read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "onerror" not in page and 'style="x"' not in page
+    body = with_class(htmltools.parse(site / PAGE), "div", "body")[0]
+    img = find_all(find_all(body, "picture")[-1], "img")[0]
+    assert (img.get("alt"), img.get("title")) == ('"><script>alert(1)</script>', "t & u")
+    assert (img.get("width"), img.get("height")) == ("900", "600")  # the file's, not the author's
