@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .photos import Photo
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +182,7 @@ class Entry:
     month_url: str = ""  # its month's archive page (/archive/YYYY/MM/), in the site's timezone
     source_slug: str = ""  # its outlet's (nashra/read/sources.py)
     source_page: str = ""  # its outlet's page (/sources/<slug>/)
+    image_html: str = ""  # the lead image's <picture> (photos.picture_html), ready to print
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,3 +223,4 @@ class Site:
     static: tuple[str, ...]
     slugs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # article file -> slug
     outlets: tuple[Outlet, ...] = ()  # sources.yml's outlets, or without it one per source name the articles cite
+    photos: Mapping[str, Photo] = field(default_factory=lambda: MappingProxyType({}))  # images by name, as published

@@ -45,6 +45,8 @@ SPREAD = {
     # saves below this many; a chunk small enough that the feeds, the slowest files and the last
     # planned, are shared between the workers rather than left to one while the other waits
     "files": Spread(start_from=1000, chunk=25),
+    # photos to resize (nashra/photos.py): tens to hundreds of ms each, so a few already pay
+    "photos": Spread(start_from=4, chunk=1),
 }
 forked_chunks = 0  # chunks of files made by forked workers, in this process's life (the tests read it)
 
@@ -56,14 +58,16 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def run_chunks(function: Callable[..., list[Result]], jobs: Sequence[Job], *shared: object) -> Iterator[Result]:
+def run_chunks(
+    function: Callable[..., list[Result]], jobs: Sequence[Job], *shared: object, kind: str = "chunks"
+) -> Iterator[Result]:
     """Yield the results of `function(*shared, chunk)` for consecutive chunks of `jobs`, in order.
 
     `function` returns one result per job of its chunk. It runs in worker processes when there
-    are SPREAD["chunks"].start_from jobs or more and more than one core, else here; `function`,
+    are SPREAD[kind].start_from jobs or more and more than one core, else here; `function`,
     `shared`, the jobs and the results must then pickle.
     """
-    spread = SPREAD["chunks"]
+    spread = SPREAD[kind]
     chunks = [jobs[i : i + spread.chunk] for i in range(0, len(jobs), spread.chunk)]
     run = functools.partial(function, *shared)
     n = workers()

@@ -25,12 +25,13 @@ from .body.prepare import prepare_body
 from .editions import Editions, build_editions
 from .incremental.keys import PageKeys
 from .incremental.session import Session, cache_folder, spare_folder
-from .layout import IMAGES_DIR, STATIC_DIR, TEMPLATES_DIR
+from .layout import STATIC_DIR, TEMPLATES_DIR
 from .model import Article, Entry, Scope, Site, SiteConfig
 from .output import Planned, Written, check_output_dir, claim_output, tidy, write_output
 from .output.changes import tree_digest
 from .output.size import size_warnings
 from .parallel import reporting
+from .photos import PhotoSet, make_photos
 from .problems import raise_if
 from .read.config import load_config
 from .read.notes import read_notes
@@ -101,20 +102,22 @@ def run_build(
                 return _result(last, unchanged, started, (), session, False if report_changes else None)
             with stage("read"):  # the bodies of the articles read are prepared in the same pass
                 read = read_and_prepare(root, config, scope, session)
+            with stage("images"):
+                photos = _photos(root, read.content.images, session)
             with stage("site"):
-                site = build_site(config, read.content, scope, read.words)
-                keys = session.page_keys(read.articles, read.content.linking)
+                site = build_site(config, read.content, scope, read.words, photos.photos)
+                keys = session.page_keys(read.articles, read.content.linking, photos.key)
             fill = session.body_filler(read.bodies, prepare_body)
             filled = lambda entry: with_body(site, entry, fill(entry.path))  # noqa: E731
             with stage("editions"):
                 editions = _editions(root, site, read.content.articles, scope)
             with stage("plan"):
-                pages, feeds = _plan(root, site, templates, filled, keys, editions, scope)
+                pages, feeds = _plan(root, site, templates, filled, keys, editions, scope, photos)
             planned, previous = pages + feeds, session.previous_manifest()
             show = lambda done: progress(done, len(planned))  # noqa: E731
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
                 with stage("search index"):
-                    copies = _copies(root, site) | _search_index(site, filled, session)
+                    copies = _copies(root, site, photos) | _search_index(site, filled, session)
                 with stage("render and write"):
                     written = write_output(output, planned, copies, previous, show, session.spare)
             counts = _counts(site, pages, feeds, written)
@@ -128,6 +131,14 @@ def run_build(
 def _scope(config: SiteConfig, drafts: bool, now: datetime | None, future: bool) -> Scope:
     """Which articles this build publishes: the options, and the clock (a naive `now` in the site's timezone)."""
     return Scope(build_now(now, ZoneInfo(config.timezone)), drafts, future)
+
+
+def _photos(root: Path, images: tuple[str, ...], session: Session) -> PhotoSet:
+    """The photos stage: every image of content/images/ published clean, and the sizes of the photos
+    (photos.py), made only for originals the cache does not hold; every unreadable one is a problem."""
+    photos = make_photos(root, list(images), session.digests, session.derived("photos"))
+    raise_if(photos.problems)
+    return photos
 
 
 def _editions(root: Path, site: Site, articles: tuple[Article, ...], scope: Scope) -> Editions:
@@ -146,9 +157,10 @@ def _plan(
     keys: PageKeys,
     editions: Editions,
     scope: Scope,
+    photos: PhotoSet,
 ) -> tuple[list[Planned], list[Planned]]:
     """Every page (editions and their e-mails, archives, sources, the news sitemap), and every feed set."""
-    sizes = {name: (root / IMAGES_DIR / name).stat().st_size for name in site.images}  # enclosures
+    sizes = photos.feed_sizes()  # enclosures: the length of the file feeds point at, by image
     ways_in, ways_in_feeds, rows = _archives_and_sources(site, templates, filled, keys, sizes)
     rows += search_sitemap(Urls(site.config.base_url))
     pages = plan_pages(site, templates, filled, keys, editions, rows) + plan_editions(site, editions, templates, keys)
@@ -187,9 +199,9 @@ def _search_index(site: Site, filled: Callable[[Entry], Entry], session: Session
     return index_copies(entry)
 
 
-def _copies(root: Path, site: Site) -> dict[str, Path]:
-    copies = {f"static/{name}": root / STATIC_DIR / name for name in site.static}
-    return copies | {f"images/{name}": root / IMAGES_DIR / name for name in site.images}
+def _copies(root: Path, site: Site, photos: PhotoSet) -> dict[str, Path]:
+    """Files published as they are (output path -> file): the static files, and the images (photos.py)."""
+    return {f"static/{name}": root / STATIC_DIR / name for name in site.static} | photos.copies
 
 
 def _counts(site: Site, pages: list[Planned], feeds: list[Planned], written: Written) -> dict[str, int]:

@@ -21,6 +21,7 @@ from .body.typography import (
 )
 from .dates import date_format, iso
 from .model import Article, Content, Entry, ListPage, Outlet, Scope, Site, SiteConfig, Source, TopicListing, TopicRef
+from .photos import Photo, body_pictures, picture_html
 from .read.frontmatter import is_web_url
 from .read.sources import outlets_for
 from .urls import Urls
@@ -34,12 +35,15 @@ def build_site(
     content: Content,
     scope: Scope,
     words: Mapping[str, int],
+    photos: Mapping[str, Photo] | None = None,
 ) -> Site:
     """Order the articles and prepare everything pages print, except body HTML (see with_body).
 
     `scope` says which articles are published (drafts, the clock). `words` maps every included
     article's file to its prepared body's word count (see body.prepare): Markdown is never converted here.
+    `photos` are the images as published (photos.make_photos), for their markup and sizes.
     """
+    photos = MappingProxyType(dict(photos or {}))
     u = Urls(config.base_url)
     tz = ZoneInfo(config.timezone)
     articles = [a for a in content.articles if scope.includes(a)]
@@ -56,6 +60,7 @@ def build_site(
             topic_refs,
             words[a.path],
             outlet_of[a.source],
+            photos,
         )
         for a in articles
     )
@@ -89,6 +94,7 @@ def build_site(
         static=content.static,
         slugs=MappingProxyType(slugs),
         outlets=outlets,
+        photos=photos,
     )
 
 
@@ -99,7 +105,8 @@ def with_body(site: Site, entry: Entry, prepared: str) -> Entry:
     html = rewrite_urls(prepared, lambda url: u.resolve_body_url(url, entry.path, site.slugs))
     ui_lang = site.config.language
     label_attrs = "" if entry.lang == ui_lang else f' lang="{ui_lang}" dir="{direction(ui_lang)}"'
-    return replace(entry, html=html, body_html=add_heading_anchors(html, WORDS["heading_link"], label_attrs))
+    page = add_heading_anchors(body_pictures(html, site.photos, u.link, page=True), WORDS["heading_link"], label_attrs)
+    return replace(entry, html=body_pictures(html, site.photos, u.link, page=False), body_html=page)
 
 
 def build_entry(
@@ -110,6 +117,7 @@ def build_entry(
     topic_refs: dict[str, TopicRef],
     words: int,
     outlet: Outlet | None = None,
+    photos: Mapping[str, Photo] | None = None,
 ) -> Entry:
     lang = a.lang or config.language
     source = Source(outlet.name, a.source.url, outlet.slug) if outlet else a.source
@@ -117,10 +125,16 @@ def build_entry(
     rtl = direction(lang) == "rtl"
     count = words
     image_url = image_abs_url = None
+    image_html = ""
     if a.image:
         local = not is_web_url(a.image.src)
         image_url = u.link(urls.image(a.image.src)) if local else a.image.src
         image_abs_url = u.absolute(urls.image(a.image.src)) if local else a.image.src
+        if (photo := (photos or {}).get(a.image.src)) is not None:
+            image_abs_url = u.absolute(photo.mail_path)  # JPEG or PNG, as feeds and mail clients need
+            image_html = picture_html(photo, u.link, f' alt="{escape(a.image.alt)}"', lead=True)
+        else:
+            image_html = f'<img src="{escape(image_url)}" alt="{escape(a.image.alt)}">'
     dates = date_format(config, tz, lang)
     as_html = isolate_text if rtl else escape
     minutes = reading_minutes(count, lang)
@@ -159,6 +173,7 @@ def build_entry(
         month_url=u.link(urls.archive(here.year, here.month)),
         source_slug=outlet.slug if outlet else "",
         source_page=u.link(urls.source(outlet.slug)) if outlet else "",
+        image_html=image_html,
     )
 
 

@@ -38,7 +38,7 @@ AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (320, 390, 1280)
-BUDGET = 60 * 1024  # article HTML + CSS + fonts, uncompressed
+BUDGET = 60 * 1024  # article HTML + CSS + fonts (and a photo article's 480 px image), uncompressed
 
 PROBE = "bidi-probe"
 PROBE_TEXT = """---
@@ -67,6 +67,7 @@ PAGES = {
     "home": "",
     "page 2": "page/2/",
     "article with image": "articles/putin-north-korea-visit/",
+    "article with photo": "articles/uae-record-rainfall-floods/",
     "article in English": "articles/nobel-chemistry-2024-proteins/",
     "probe article": f"articles/{PROBE}/",
     "topic": "topics/politics/",
@@ -536,6 +537,43 @@ def test_article_page_weight_is_within_budget(context, site):
     shared = sum(p.stat().st_size for p in (output / "static").rglob("*") if p.suffix in {".css", ".woff2"})
     heaviest = max((p.stat().st_size, p) for p in (output / "articles").rglob("index.html"))
     assert heaviest[0] + shared <= BUDGET, heaviest
+
+
+PHONE = {"width": 375, "height": 812}
+PHOTO_480 = "photos/uae-storm-clouds-480.webp"
+
+
+def test_photo_article_on_a_phone_loads_the_480_webp_within_budget(browser, site, tmp_path):
+    """Issue 15: on a phone (375 px wide) the photo article fetches HTML, CSS, fonts and the 480 px WebP
+    only, within the budget; the lead photo's box has its height before the picture arrives."""
+    ctx = browser.new_context(viewport=PHONE)
+    try:
+        sizes: dict[str, int] = {}
+        page = ctx.new_page()
+
+        def record(response):
+            if response.request.resource_type in {"document", "stylesheet", "font", "script", "image"}:
+                sizes[urlsplit(response.url).path] = len(response.body())
+
+        page.on("response", record)
+        page.goto(url(site, PAGES["article with photo"]), wait_until="networkidle")
+        images = sorted(path for path in sizes if "/photos/" in path or "/images/" in path)
+        assert images == ["/nashra/" + PHOTO_480], sizes
+        assert sum(sizes.values()) <= BUDGET, sizes
+        box = page.evaluate(
+            """() => { const img = document.querySelector('.lead-image img');
+                       return [img.currentSrc, img.getBoundingClientRect().width,
+                               img.getBoundingClientRect().height]; }"""
+        )
+        assert box[0].endswith(PHOTO_480), box
+        assert abs(box[2] - box[1] * 1067 / 1600) < 1.5, box  # the page keeps the photo's proportions
+        page.route("**/photos/**", lambda route: route.abort())  # no picture at all: the box is there
+        page.reload(wait_until="load")
+        height = page.evaluate("document.querySelector('.lead-image img').getBoundingClientRect().height")
+        assert abs(height - box[2]) < 1.5, (height, box)
+        page.screenshot(path=tmp_path / "photo-article-375.png")
+    finally:
+        ctx.close()
 
 
 # ---- the edition by e-mail ----

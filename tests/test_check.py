@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, build, make_site, run_cli
+from PIL import Image
 from test_errors import EXPECTED as BUILD_EXPECTED
 
 from nashra.cli import main
@@ -331,3 +332,36 @@ def test_summary_cells_are_escaped():
     (row,) = [line for line in text.splitlines() if line.startswith("| ❌")]
     assert row == "| ❌ error | `a\\|b.md` | 1 | NSH101 | x \\| \\<script\\> y | z |"
     assert summary_markdown([], 16) == "### Nashra check · فحص نشرة\n\n✅ No problems in 16 articles.\n"
+
+
+# ---- originals too large, images no article uses (NSH151, NSH152) ----
+
+
+def photo_warnings(site: Path, capsys) -> list[tuple[str, str, str]]:
+    status, out, _ = run(capsys, "--root", str(site), "--format", "json")
+    assert status == 0  # warnings only
+    return sorted((p["path"], p["code"], p["message"]) for p in json.loads(out) if p["code"] in {"NSH151", "NSH152"})
+
+
+def test_check_warns_on_originals_over_4000_pixels_or_5_mb(site: Path, capsys):
+    Image.new("L", (300, 4100), 255).save(site / "content/images/tall.png")  # small in bytes, too many pixels
+    noise = Image.frombytes("RGB", (1400, 1400), os.urandom(1400 * 1400 * 3))
+    noise.save(site / "content/images/heavy.png", compress_level=0)  # few pixels, over 5 MB
+    body = "\n![طويلة](/images/tall.png) ![ثقيلة](/images/heavy.png)\n"
+    (site / ARTICLES / "visit.md").write_text((site / ARTICLES / "visit.md").read_text(encoding="utf-8") + body)
+    mb = (site / "content/images/heavy.png").stat().st_size / 1024 / 1024
+    assert photo_warnings(site, capsys) == [
+        ("content/images/heavy.png", "NSH151", f"the original is {mb:.1f} MB"),
+        ("content/images/tall.png", "NSH151", "the original is 300x4100 pixels"),
+    ]
+
+
+def test_check_warns_on_images_no_article_uses(site: Path, capsys):
+    Image.new("RGB", (10, 10)).save(site / "content/images/forgotten.jpg")
+    Image.new("RGB", (10, 10)).save(site / "content/images/linked.jpg")  # a link to it counts as a use
+    (site / ARTICLES / "visit.md").write_text(
+        (site / ARTICLES / "visit.md").read_text(encoding="utf-8") + "\n[الصورة كاملة](/images/linked.jpg)\n"
+    )
+    assert photo_warnings(site, capsys) == [
+        ("content/images/forgotten.jpg", "NSH152", "no article uses the image"),
+    ]

@@ -17,7 +17,7 @@ from conftest import build, make_site, run_cli
 from nashra.cli import main
 
 EDITION = "editions/2024-06-17/"
-PHOTO = "https://example.github.io/nashra/images/visit.png"
+PHOTO = "https://example.github.io/nashra/photos/visit-2.png"  # the 2x2 PNG: its one size, the PNG fallback
 
 
 def tiny_png() -> bytes:

@@ -13,10 +13,11 @@ import pytest
 from conftest import FIXTURES, ROOT, build, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from nashra.cli import main
 from nashra.problems import Problem
-from nashra.read.inputs import check_raster, check_svg
+from nashra.read.inputs import check_raster, check_svg, sniff
 
 IMAGES = "content/images"
 ARTICLES = "content/articles/2024/06"
@@ -169,12 +170,21 @@ def test_any_bytes_give_problems_never_a_traceback(text: str, data: bytes):
         assert all(isinstance(p, Problem) for p in check_raster("x.png", "PNG", blob))
 
 
-def test_svg_with_script_in_images_fails_build_and_check(site, built, capsys):
-    (site / IMAGES / "map.svg").write_text(ACTIVE_SVGS["script"][0], encoding="utf-8")
-    lines, errors = refused(site, capsys, built)
-    assert errors == [(f"{IMAGES}/map.svg", 2, "NSH126")]
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("script", "the SVG image has the element <script>"),
+        ("onload", "the SVG image has an event handler ('onload')"),
+    ],
+)
+def test_svg_with_script_in_images_fails_build_and_check(site, built, capsys, case, message):
+    """Issue 15's acceptance: an SVG with script is refused with `path: message`, exit 1, output untouched."""
+    text, line = ACTIVE_SVGS[case]
+    (site / IMAGES / "map.svg").write_text(text, encoding="utf-8")
+    lines, errors = refused(site, capsys, built)  # exit 1, output/ byte for byte as the last build left it
+    assert errors == [(f"{IMAGES}/map.svg", line, "NSH126")]
     assert lines == [
-        f"{IMAGES}/map.svg:2: the SVG image has the element <script> "
+        f"{IMAGES}/map.svg:{line}: {message} "
         "(remove it, or save the image as PNG: an image on the site may not run code)"
     ]
 
@@ -203,21 +213,32 @@ def test_image_whose_bytes_are_not_its_type_is_refused(site, built, capsys, name
 
 
 def test_images_of_every_allowed_type_are_published(site):
-    images = {
-        "a.jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF",
-        "b.JPEG": b"\xff\xd8\xff\xdb",
-        "c.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-        "d.gif": b"GIF89a\x01\x00\x01\x00",
-        "e.webp": b"RIFF\x1a\x00\x00\x00WEBPVP8 ",
-        "f.avif": b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf",
-        "g.avif": b"\x00\x00\x00\x20ftypmif1\x00\x00\x00\x00mif1avifmiafMA1B",
-        "h.svg": f"{SVG}<rect/></svg>".encode(),
-    }
-    for name, data in images.items():
-        (site / IMAGES / name).write_bytes(data)
+    """Raster images are published saved again without their metadata (test_photos.py), SVG as it is."""
+    rasters = {"a.jpg": "JPEG", "b.JPEG": "JPEG", "c.png": "PNG", "d.gif": "GIF", "e.webp": "WEBP", "f.avif": "AVIF"}
+    for name, kind in rasters.items():
+        Image.new("RGB", (8, 6), "teal").save(site / IMAGES / name, kind)
+    svg = f"{SVG}<rect/></svg>".encode()
+    (site / IMAGES / "h.svg").write_bytes(svg)
     assert build(site) == 0
-    for name, data in images.items():
-        assert (site / "output/images" / name).read_bytes() == data
+    for name, kind in rasters.items():
+        with Image.open(site / "output/images" / name) as image:
+            assert (image.format, image.size) == (kind, (8, 6)), name
+    assert (site / "output/images/h.svg").read_bytes() == svg
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b"GIF89a\x01\x00\x01\x00", "GIF"),
+        (b"RIFF\x1a\x00\x00\x00WEBPVP8 ", "WebP"),
+        (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf", "AVIF"),
+        (b"\x00\x00\x00\x20ftypmif1\x00\x00\x00\x00mif1avifmiafMA1B", "AVIF"),  # AVIF as a compatible brand
+    ],
+)
+def test_image_types_are_told_by_their_first_bytes(head: bytes, kind: str):
+    assert sniff(head) == kind
 
 
 def test_the_static_folder_is_not_held_to_the_image_rules(site):

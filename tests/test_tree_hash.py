@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "836d34364489ef47eea5d22888a71464836b0b35985246583f36c21aa943a371"
+SAMPLE_TREE = "e775409e4afbf177be5e7c0e694ed418455a52b007f900533aa8c733f2ac7ffb"
 
 
 def sample_copy(dest: Path) -> Path:

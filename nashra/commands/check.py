@@ -19,17 +19,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..layout import ARTICLES_DIR, CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS, SOURCES_FILE, TOPICS_FILE
+from ..layout import ARTICLES_DIR, CONFIG_FILE, INPUT_FOLDERS, SOURCES_FILE, TOPICS_FILE
 from ..model import Article, Content
 from ..problems import ContentError, Problem, UsageError
 from ..read.config import load_config
 from ..read.content import read_content
 from ..read.inputs import Inputs, input_files
-from ..read.links import local_image
 from ..read.notes import read_notes
 from ..read.scan import blank, find_headings, find_links
 from ..schedule import build_now
 from . import add_root_option
+from .check_images import image_sizes, large_images, large_originals, unused_images
 from .clock import add_clock_options, given_now
 from .report import (
     FORMATS,
@@ -47,7 +47,6 @@ from .report import (
 SUMMARY_MIN, SUMMARY_MAX = 40, 300
 TITLE_MAX = 110
 FAR_AHEAD = timedelta(days=366)  # a scheduled date further away is more likely a wrong year (NSH404)
-IMAGE_MAX = 500 * 1024  # bytes
 SITE_FILES = (CONFIG_FILE, TOPICS_FILE, SOURCES_FILE)  # their problems concern every article
 
 
@@ -176,31 +175,6 @@ def skipped_headings(article: Article) -> list[Problem]:
     return found
 
 
-def large_images(article: Article, image_sizes: Mapping[str, int]) -> list[Problem]:
-    """NSH408: image files over IMAGE_MAX, where the article uses them."""
-    used = []
-    if article.image:
-        used.append((article.line_of("image"), 1, article.image.src))
-    used += [
-        (link.line, link.col, name)
-        for link in find_links(article.body, article.body_line)
-        if link.image and (name := local_image(link.url, article.path))
-    ]
-    return [
-        Problem(
-            article.path,
-            line,
-            col,
-            "NSH408",
-            f"the image '{name}' is {image_sizes[name] // 1024} KB",
-            f"make it smaller than {IMAGE_MAX // 1024} KB: about 1600 pixels wide, JPEG or WebP",
-            "warning",
-        )
-        for line, col, name in used
-        if image_sizes.get(name, 0) > IMAGE_MAX
-    ]
-
-
 def review(content: Content, now: datetime, image_sizes: Mapping[str, int]) -> list[Problem]:
     return [p for article in content.articles for p in review_article(article, now, image_sizes)]
 
@@ -250,11 +224,6 @@ def links_out_of_project(root: Path) -> list[Problem]:
     return input_files(root)[1]
 
 
-def image_sizes(root: Path, names: Iterable[str]) -> dict[str, int]:
-    """Sizes of files under content/images/ (names as listed by the build: inside the project)."""
-    return {name: (root / IMAGES_DIR / name).stat().st_size for name in names}
-
-
 def changed_files(root: Path, ref: str) -> set[str]:
     """Files changed since `ref` (committed, uncommitted and new), relative to the site root.
 
@@ -301,7 +270,8 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     published = [a for a in content.articles if a.included(drafts=False)]  # sooner or later
     problems += read_notes(root, config, published)[1]  # as the build does
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
-    problems += review(content, now, image_sizes(root, content.images))
+    sizes = image_sizes(root, content.images)
+    problems += review(content, now, sizes) + unused_images(content) + large_originals(root, content.images, sizes)
     found = set(problems)  # read_content reports the paths it refuses too
     problems += [p for p in links_out_of_project(root) if p not in found]
     if not paths:

@@ -30,10 +30,13 @@ def parse_fingerprint(root: Path, digests: Mapping[str, str]) -> str:
     return fingerprint_files(root, [CONFIG_FILE, TOPICS_FILE, SOURCES_FILE], digests)
 
 
-def site_fingerprint(root: Path, digests: Mapping[str, str], parse_fp: str, base_url: str, drafts: bool) -> str:
-    """Every input but the articles: settings, topics, templates and static files, the options."""
+def site_fingerprint(
+    root: Path, digests: Mapping[str, str], parse_fp: str, base_url: str, drafts: bool, photos: str = ""
+) -> str:
+    """Every input but the articles: settings, topics, templates and static files, the options, and
+    `photos`, what pages print of the images (their sizes: photos.PhotoSet.key)."""
     templates = [name for name in digests if name.startswith(TEMPLATES_DIR + "/")]
-    return digest(parse_fp, fingerprint_files(root, templates, digests), base_url, str(drafts))
+    return digest(parse_fp, fingerprint_files(root, templates, digests), base_url, str(drafts), photos)
 
 
 def body_key(article: Article, rtl: bool) -> str:

@@ -223,9 +223,10 @@ class Session:
 
     # ---- pages ----
 
-    def page_keys(self, articles: Iterable[Article], linking: frozenset[str]) -> keys.PageKeys:
+    def page_keys(self, articles: Iterable[Article], linking: frozenset[str], photos: str = "") -> keys.PageKeys:
+        """`photos` is what pages print of the images (photos.PhotoSet.key): their sizes."""
         base_url, drafts = self.config.base_url, self.scope.drafts
-        fingerprint = keys.site_fingerprint(self.root, self.digests, self._parse_fp, base_url, drafts)
+        fingerprint = keys.site_fingerprint(self.root, self.digests, self._parse_fp, base_url, drafts, photos)
         return keys.page_keys(articles, fingerprint, linking)
 
     @property
