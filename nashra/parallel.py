@@ -45,6 +45,9 @@ SPREAD = {
     # saves below this many; a chunk small enough that the feeds, the slowest files and the last
     # planned, are shared between the workers rather than left to one while the other waits
     "files": Spread(start_from=1000, chunk=25),
+    # social cards to draw (render/cards.py): ~40 ms each, so forking pays for a few dozen; a chunk
+    # of a few keeps both workers busy to the end
+    "cards": Spread(start_from=32, chunk=4),
 }
 forked_chunks = 0  # chunks of files made by forked workers, in this process's life (the tests read it)
 
@@ -106,11 +109,13 @@ _TO_MAKE: Sequence[Any] = ()
 _MAKE_ONE: Callable[[Any], int] = len
 
 
-def make_in_forks(items: Sequence[Job], make_one: Callable[[Job], int]) -> Iterator[tuple[Job, int]]:
+def make_in_forks(
+    items: Sequence[Job], make_one: Callable[[Job], int], kind: str = "files"
+) -> Iterator[tuple[Job, int]]:
     """`make_one(item)` (which makes and writes a file and returns its size) for every item; yield
-    each item with its size, in order. Forked workers do it when there are SPREAD["files"].start_from
+    each item with its size, in order. Forked workers do it when there are SPREAD[kind].start_from
     items or more, more than one core and fork; what they learn on the way comes back (reporting)."""
-    spread = SPREAD["files"]
+    spread = SPREAD[kind]
     chunks = [range(i, min(i + spread.chunk, len(items))) for i in range(0, len(items), spread.chunk)]
     n = workers()
     if len(items) < spread.start_from or n < 2 or "fork" not in multiprocessing.get_all_start_methods():

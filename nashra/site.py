@@ -116,11 +116,12 @@ def build_entry(
     here = a.date.astimezone(tz)  # the month of its archive
     rtl = direction(lang) == "rtl"
     count = words
-    image_url = image_abs_url = None
+    image_url = image_abs_url = image_file = None
     if a.image:
         local = not is_web_url(a.image.src)
         image_url = u.link(urls.image(a.image.src)) if local else a.image.src
         image_abs_url = u.absolute(urls.image(a.image.src)) if local else a.image.src
+        image_file = a.image.src if local else None
     dates = date_format(config, tz, lang)
     as_html = isolate_text if rtl else escape
     minutes = reading_minutes(count, lang)
@@ -159,6 +160,15 @@ def build_entry(
         month_url=u.link(urls.archive(here.year, here.month)),
         source_slug=outlet.slug if outlet else "",
         source_page=u.link(urls.source(outlet.slug)) if outlet else "",
+        image_file=image_file,
+        card_abs_url=u.absolute(urls.card(a.slug)),
+        card_alt=WORDS["card_alt"].format(
+            title=a.title,
+            site=config.title,
+            topic=topic_refs[a.topics[0]].name,
+            date=dates.full(a.date),
+            source=f"{WORDS['source']} {source.name}",
+        ),
     )
 
 
