@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "01e879688ab6495c6a459436f1c512f596f20b428f9840a7f1ac7b7a85c0a728"
+SAMPLE_TREE = "a3fd6c3810f409855a012ad2206474943744905e4901d61bbe6de9cd20b8654b"
 
 
 def sample_copy(dest: Path) -> Path:
