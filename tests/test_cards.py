@@ -164,6 +164,15 @@ def test_the_ellipsis_is_at_the_left_end_of_the_third_line():
     assert extra is not None and extra[2] - extra[0] > 20
 
 
+def test_a_latin_name_is_not_broken_across_lines():
+    font, width = cards._font(BOLD, cards.HEADLINE_SIZE), 1200 - 2 * cards.MARGIN
+    headline = "بي بي سي عربي: ناسا تطلق مسبار Europa Clipper لاستكشاف قمر المشتري أوروبا"  # the sample's
+    lines = wrap(headline, font, width, "rtl", "ar", 3)
+    assert lines[:2] == ["بي بي سي عربي: ناسا تطلق مسبار", "Europa Clipper لاستكشاف قمر المشتري"]
+    narrow = cards.measure("قال iPhone 15 Pro", font, "rtl", "ar") - 5  # word by word, `Pro` would start line 2
+    assert wrap("قال iPhone 15 Pro إن", font, narrow, "rtl", "ar", 3) == ["قال", "iPhone 15 Pro إن"]
+
+
 def test_one_word_wider_than_a_line_is_cut_with_an_ellipsis():
     font = cards._font(BOLD, cards.HEADLINE_SIZE)
     (line,) = wrap("https://example.com/" + "a" * 200, font, 600, "ltr", "en", 3)

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "a3fd6c3810f409855a012ad2206474943744905e4901d61bbe6de9cd20b8654b"
+SAMPLE_TREE = "99e5c7dce46aa7b8540890e0db97c0246faaed2d3ba3823146023a34f606f93e"
 
 
 def sample_copy(dest: Path) -> Path:

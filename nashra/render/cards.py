@@ -24,6 +24,7 @@ import functools
 import hashlib
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -194,11 +195,13 @@ def measure(text: str, font: ImageFont.FreeTypeFont, dir: str, lang: str) -> flo
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: float, dir: str, lang: str, lines: int) -> list[str]:
-    """`text` in at most `lines` lines no wider than `width`, broken between words; when it needs
-    more, the last line ends with an ellipsis after the last word that fits with it."""
+    """`text` in at most `lines` lines no wider than `width`, broken between words, never inside a
+    Latin name that fits on a line (`Europa Clipper`, `iOS 18`); when it needs more, the last line
+    ends with an ellipsis after the last word that fits with it."""
     fits = lambda line: measure(line, font, dir, lang) <= width  # noqa: E731
     made: list[str] = []
-    words = text.split()
+    units = _units(text) if dir == "rtl" else text.split()
+    words = [word for unit in units for word in ([unit] if fits(unit) else unit.split())]
     while words and len(made) < lines:
         count = 1
         while count < len(words) and fits(" ".join(words[: count + 1])):
@@ -208,6 +211,25 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float, dir: str, lang: 
     if words or (made and not fits(made[-1])):  # more than fits, or one word wider than a line
         made[-1] = _shortened(made[-1], fits)
     return made
+
+
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def _units(text: str) -> list[str]:
+    """The words of `text`, with the words of one Latin name kept together: a run of words with Latin
+    letters and no Arabic ones, and a number right after one."""
+    units: list[str] = []
+    latin = False  # whether the last unit is a Latin name
+    for word in text.split():
+        is_latin = bool(_LATIN.search(word)) and not _ARABIC.search(word)
+        if latin and (is_latin or word.isdigit()):
+            units[-1] += " " + word
+        else:
+            units.append(word)
+            latin = is_latin
+    return units
 
 
 def _shortened(line: str, fits) -> str:
