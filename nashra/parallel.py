@@ -45,9 +45,9 @@ SPREAD = {
     # saves below this many; a chunk small enough that the feeds, the slowest files and the last
     # planned, are shared between the workers rather than left to one while the other waits
     "files": Spread(start_from=1000, chunk=25),
-    # social cards to draw (render/cards.py): ~40 ms each, so forking pays for a few dozen; a chunk
-    # of a few keeps both workers busy to the end
-    "cards": Spread(start_from=32, chunk=4),
+    # social cards to draw (render/cards.py): 0.1-0.2 s each, 0.6 s over a photo, so forking pays
+    # from a dozen or so; two at a time keeps every worker busy to the end
+    "cards": Spread(start_from=16, chunk=2),
 }
 forked_chunks = 0  # chunks of files made by forked workers, in this process's life (the tests read it)
 

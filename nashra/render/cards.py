@@ -278,30 +278,32 @@ def draw_card(card: Card) -> bytes:
     lines = layout(card)
     boxes = [line.box(ImageDraw.Draw(Image.new("L", (1, 1)))) for line in lines]
     if card.photo is None:
-        return _png(_with_text(Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND), lines, RULE))
+        return _png(_with_text(Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND), lines, RULE, photo=False))
     photo, text, behind = _photo(card.photo), text_mask(lines), luminance(TEXT)
     target = MIN_CONTRAST
-    while True:  # quantizing may lighten a pixel by a level or two: then darken a little more
-        image = _with_text(darken_for_text(photo, boxes, target), lines, TEXT)
+    while True:  # dithering may lighten a pixel by a few levels: then darken a little more
+        image = _with_text(darken_for_text(photo, boxes, target), lines, TEXT, photo=True)
         if contrast(behind, lightest(image.convert("RGB"), boxes, text)) >= MIN_CONTRAST:
             return _png(image)
         target += 0.25
 
 
-def _with_text(background: Image.Image, lines: Sequence[Line], rule: tuple[int, int, int]) -> Image.Image:
-    """The lines drawn on `background`, quantized to 256 colours.
+def _with_text(background: Image.Image, lines: Sequence[Line], rule: tuple[int, int, int], photo: bool) -> Image.Image:
+    """The lines drawn on `background`, in 256 colours: a PNG a quarter to a half the size.
 
-    A photo card as a full-colour PNG is about 900 KB; in 256 colours 200-450 KB, and no different
-    to the eye at this size once darkened: fast octree made 226 KB of a photo median cut made 430 KB
-    of (at a lower error than median cut's dithering would add). A plain card is about 22 KB.
-    Fast octree has no randomness: the same card gives the same bytes.
+    Measured on a detailed photo: 930 KB as a full-colour PNG; in 256 colours of a fast octree
+    palette 228 KB, but a smooth sky then shows bands, which Floyd-Steinberg dithering removes for
+    380 KB (median cut's palette: 493 KB); a smooth photo's card is about 70 KB either way. A plain
+    card has few colours, and no gradient to dither: 22 KB. Neither step has any randomness: the
+    same card gives the same bytes.
     """
     canvas = background.copy()
     draw = ImageDraw.Draw(canvas)
     draw.line([(MARGIN, 500), (WIDTH - MARGIN, 500)], fill=rule, width=2)
     for line in lines:
         line.draw(draw)
-    return canvas.quantize(256, method=Image.Quantize.FASTOCTREE)
+    palette = canvas.quantize(256, method=Image.Quantize.FASTOCTREE)
+    return canvas.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG) if photo else palette
 
 
 def _png(image: Image.Image) -> bytes:
