@@ -183,6 +183,9 @@ class Entry:
     source_slug: str = ""  # its outlet's (nashra/read/sources.py)
     source_page: str = ""  # its outlet's page (/sources/<slug>/)
     image_html: str = ""  # the lead image's <picture> (photos.picture_html), ready to print
+    image_file: str | None = None  # the lead image's file under content/images/, when it is one of the site's
+    card_abs_url: str = ""  # its social card (render/cards.py), for og:image
+    card_alt: str = ""  # what the card shows, in words
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,9 @@ SPREAD = {
     "files": Spread(start_from=1000, chunk=25),
     # photos to resize (nashra/photos.py): tens to hundreds of ms each, so a few already pay
     "photos": Spread(start_from=4, chunk=1),
+    # social cards to draw (render/cards.py): 0.1-0.2 s each, 0.6 s over a photo, so forking pays
+    # from a dozen or so; two at a time keeps every worker busy to the end
+    "cards": Spread(start_from=16, chunk=2),
 }
 forked_chunks = 0  # chunks of files made by forked workers, in this process's life (the tests read it)
 
@@ -110,11 +113,13 @@ _TO_MAKE: Sequence[Any] = ()
 _MAKE_ONE: Callable[[Any], int] = len
 
 
-def make_in_forks(items: Sequence[Job], make_one: Callable[[Job], int]) -> Iterator[tuple[Job, int]]:
+def make_in_forks(
+    items: Sequence[Job], make_one: Callable[[Job], int], kind: str = "files"
+) -> Iterator[tuple[Job, int]]:
     """`make_one(item)` (which makes and writes a file and returns its size) for every item; yield
-    each item with its size, in order. Forked workers do it when there are SPREAD["files"].start_from
+    each item with its size, in order. Forked workers do it when there are SPREAD[kind].start_from
     items or more, more than one core and fork; what they learn on the way comes back (reporting)."""
-    spread = SPREAD["files"]
+    spread = SPREAD[kind]
     chunks = [range(i, min(i + spread.chunk, len(items))) for i in range(0, len(items), spread.chunk)]
     n = workers()
     if len(items) < spread.start_from or n < 2 or "fork" not in multiprocessing.get_all_start_methods():

@@ -36,6 +36,7 @@ from .problems import raise_if
 from .read.config import load_config
 from .read.notes import read_notes
 from .render.archives import archive_sitemap, plan_archives
+from .render.cards import make_cards, plan_cards
 from .render.editions import plan_editions, plan_editions_feeds
 from .render.email import plan_email
 from .render.feeds import plan_feeds
@@ -82,8 +83,8 @@ def run_build(
     whether the output differs from the last build's. The stages:
 
         claim output -> config -> session -> templates -> (nothing changed: done) -> read articles and
-        prepare bodies -> site -> page keys -> editions -> plan pages + feeds -> search index -> write output
-        -> save the session
+        prepare bodies -> images -> site -> page keys -> editions -> plan pages + feeds -> social cards (drawn
+        or kept) -> search index -> write output -> save the session
 
     One build at a time: a second one, into the same folder or of the same site, refuses at once.
     """
@@ -113,7 +114,9 @@ def run_build(
                 editions = _editions(root, site, read.content.articles, scope)
             with stage("plan"):
                 pages, feeds = _plan(root, site, templates, filled, keys, editions, scope, photos)
-            planned, previous = pages + feeds, session.previous_manifest()
+            with stage("cards"):
+                cards = make_cards(plan_cards(site, root, session.digests), session.derived("cards"))
+            planned, previous = pages + feeds + cards, session.previous_manifest()
             show = lambda done: progress(done, len(planned))  # noqa: E731
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
                 with stage("search index"):

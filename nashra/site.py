@@ -124,12 +124,13 @@ def build_entry(
     here = a.date.astimezone(tz)  # the month of its archive
     rtl = direction(lang) == "rtl"
     count = words
-    image_url = image_abs_url = None
+    image_url = image_abs_url = image_file = None
     image_html = ""
     if a.image:
         local = not is_web_url(a.image.src)
         image_url = u.link(urls.image(a.image.src)) if local else a.image.src
         image_abs_url = u.absolute(urls.image(a.image.src)) if local else a.image.src
+        image_file = a.image.src if local else None
         if (photo := (photos or {}).get(a.image.src)) is not None:
             image_abs_url = u.absolute(photo.mail_path)  # JPEG or PNG, as feeds and mail clients need
             image_html = picture_html(photo, u.link, f' alt="{escape(a.image.alt)}"', lead=True)
@@ -174,6 +175,15 @@ def build_entry(
         source_slug=outlet.slug if outlet else "",
         source_page=u.link(urls.source(outlet.slug)) if outlet else "",
         image_html=image_html,
+        image_file=image_file,
+        card_abs_url=u.absolute(urls.card(a.slug)),
+        card_alt=WORDS["card_alt"].format(
+            title=a.title,
+            site=config.title,
+            topic=topic_refs[a.topics[0]].name,
+            date=dates.full(a.date),
+            source=f"{WORDS['source']} {source.name}",
+        ),
     )
 
 

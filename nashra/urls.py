@@ -68,6 +68,11 @@ def image(name: str) -> str:
     return f"images/{name}"
 
 
+def card(slug: str) -> str:
+    """An article's social card (render/cards.py), the image its page gives link previews."""
+    return f"cards/{slug}.png"
+
+
 def out_path(site_path: str) -> str:
     """The file that serves a site path: folders get index.html (pretty URLs)."""
     return site_path + "index.html" if site_path == "" or site_path.endswith("/") else site_path

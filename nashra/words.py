@@ -89,6 +89,8 @@ WORDS = MappingProxyType(
         "all_sources": "كل المصادر",
         "source_site": "موقع المصدر",  # the outlet's own site, on its page
         "original_report": "التقرير الأصلي",  # on the article page, beside the source's name
+        # the article's social card (render/cards.py): its text, for og:image:alt
+        "card_alt": "{site}، {topic}: {title}. {date}. {source}",
         "no_sources_yet": "لا مصادر هنا بعد.",
         # the edition by e-mail (email.html, email.txt, edition.eml)
         "email_subject": "{site}: عدد {date}",

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "e775409e4afbf177be5e7c0e694ed418455a52b007f900533aa8c733f2ac7ffb"
+SAMPLE_TREE = "2a0d304f2ec2fd81650161bdf13562c5eab54c86a6a3f914875e8311aab024ef"
 
 
 def sample_copy(dest: Path) -> Path:

@@ -546,13 +546,19 @@ def test_article_has_open_graph_and_twitter_tags(out: Path):
     assert tags["og:type"] == ["article"]
     assert tags["og:url"] == [host + "articles/visit/"] == [find(doc, "link", rel="canonical").get("href")]
     assert tags["og:title"] == ["نيويورك تايمز: زيارة مرتقبة تعمّق التعاون"]
-    assert tags["og:image"] == [host + "images/route.svg"] == tags["twitter:image"]
-    assert tags["og:image:alt"] == ["خريطة رمزية لمسار الزيارة"]
+    # the social card (tests/test_cards.py reads the PNG), described in words
+    assert tags["og:image"] == [host + "cards/visit.png"] == tags["twitter:image"]
+    assert [tags[f"og:image:{key}"] for key in ("width", "height", "type")] == [["1200"], ["630"], ["image/png"]]
+    alt = (
+        "نشرة الاختبار، سياسة: نيويورك تايمز: زيارة مرتقبة تعمّق التعاون. "
+        "الاثنين 17 يونيو 2024، 7:01 م بتوقيت القاهرة. المصدر: نيويورك تايمز"
+    )
+    assert tags["og:image:alt"] == [alt] == tags["twitter:image:alt"]
     assert tags["twitter:card"] == ["summary_large_image"]
     assert tags["article:section"] == ["سياسة"]
     assert tags["article:published_time"] == ["2024-06-17T19:01:00+03:00"]
     english = meta(parse(out / "articles/probe/index.html"))
-    assert english["og:locale"] == ["en_US"] and english["twitter:card"] == ["summary"]
+    assert english["og:locale"] == ["en_US"] and english["twitter:card"] == ["summary_large_image"]
     home = meta(parse(out / "index.html"))
     assert home["og:type"] == ["website"] and "og:image" not in home
     assert meta(parse(out / "404.html")) == {}
@@ -566,7 +572,7 @@ def test_news_article_json_ld(out: Path):
     assert data["datePublished"] == data["dateModified"] == "2024-06-17T19:01:00+03:00"
     assert data["inLanguage"] == "ar"
     assert data["articleSection"] == ["سياسة"]
-    assert data["image"] == [host + "images/route.svg"]
+    assert data["image"] == [host + "images/route.svg", host + "cards/visit.png"]
     assert data["author"]["name"] == "هيئة التحرير"
     assert data["publisher"] == {"@type": "Organization", "name": "نشرة الاختبار", "url": host}
     assert data["isBasedOn"] == "https://www.nytimes.com/"

@@ -83,6 +83,8 @@ def test_the_wheel_ships_every_module_of_the_package(wheel: Path):
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "nashra").rglob("*.py") if "__pycache__" not in p.parts}
     assert "nashra/read/__init__.py" in modules
     assert modules - shipped == set()
+    data = {p.relative_to(ROOT).as_posix() for p in (ROOT / "nashra" / "fonts").iterdir()}  # the cards' fonts
+    assert {"nashra/fonts/card-regular.ttf", "nashra/fonts/OFL.txt"} <= data and data - shipped == set()
     assert not [name for name in shipped if name.split("/")[0] in {"tests", "bench", "tools", "content"}]
 
 
@@ -109,3 +111,4 @@ def test_the_wheel_installs_in_a_fresh_venv_and_builds_a_site(wheel: Path, tmp_p
     site = make_site(outside / "site")
     run(env_dir / "bin" / "nashra", "build", "--root", site, cwd=outside, env=env)
     assert (site / "output" / "index.html").is_file()
+    assert list((site / "output" / "cards").glob("*.png"))  # drawn with the fonts from the wheel

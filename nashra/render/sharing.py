@@ -14,6 +14,8 @@ from babel.core import get_global
 from markupsafe import Markup
 
 from ..model import Entry, SiteConfig
+from .cards import HEIGHT as CARD_HEIGHT
+from .cards import WIDTH as CARD_WIDTH
 
 # Facebook's own code for Arabic, which has no single territory.
 OG_LOCALES = {"ar": "ar_AR"}
@@ -40,7 +42,7 @@ def og_locale(lang: str) -> str:
 def page_meta(
     config: SiteConfig, *, title: str, description: str, url: str, lang: str, entry: Entry | None = None
 ) -> tuple[MetaTag, ...]:
-    """Open Graph and Twitter card tags; an article adds its image, dates and sections."""
+    """Open Graph and Twitter card tags; an article adds its social card (render/cards.py), dates and sections."""
     tags = [
         MetaTag("property", "og:site_name", config.title),
         MetaTag("property", "og:locale", og_locale(lang)),
@@ -49,20 +51,25 @@ def page_meta(
         MetaTag("property", "og:description", description),
         MetaTag("property", "og:url", url),
     ]
-    image = entry.image_abs_url if entry else None
-    if entry and image:
-        tags += [MetaTag("property", "og:image", image), MetaTag("property", "og:image:alt", entry.image_alt or "")]
     if entry:
+        tags += [
+            MetaTag("property", "og:image", entry.card_abs_url),
+            MetaTag("property", "og:image:type", "image/png"),
+            MetaTag("property", "og:image:width", str(CARD_WIDTH)),
+            MetaTag("property", "og:image:height", str(CARD_HEIGHT)),
+            MetaTag("property", "og:image:alt", entry.card_alt),
+        ]
         tags.append(MetaTag("property", "article:published_time", entry.date_iso))
         tags.append(MetaTag("property", "article:modified_time", entry.modified_iso))
         tags += [MetaTag("property", "article:section", t.name) for t in entry.topics]
     tags += [
-        MetaTag("name", "twitter:card", "summary_large_image" if image else "summary"),
+        MetaTag("name", "twitter:card", "summary_large_image" if entry else "summary"),
         MetaTag("name", "twitter:title", title),
         MetaTag("name", "twitter:description", description),
     ]
-    if entry and image:
-        tags += [MetaTag("name", "twitter:image", image), MetaTag("name", "twitter:image:alt", entry.image_alt or "")]
+    if entry:
+        card, alt = entry.card_abs_url, entry.card_alt
+        tags += [MetaTag("name", "twitter:image", card), MetaTag("name", "twitter:image:alt", alt)]
     return tuple(tags)
 
 
@@ -83,8 +90,7 @@ def news_article(config: SiteConfig, entry: Entry, home_url: str) -> dict:
         "author": author(config, entry, publisher),
         "publisher": publisher,
     }
-    if entry.image_abs_url:
-        data["image"] = [entry.image_abs_url]
+    data["image"] = ([entry.image_abs_url] if entry.image_abs_url else []) + [entry.card_abs_url]
     # The report this summary is based on: its address, or the outlet's name when it has none.
     data["isBasedOn"] = entry.source.url or {
         "@type": "CreativeWork",

@@ -1,0 +1,382 @@
+"""Social cards: for every published article a 1200x630 PNG that link previews show (og:image).
+
+    plan_cards(site, root, digests)   the cards' inputs, one Card per entry (pure but for the paths)
+    draw_card(card)                   a card's PNG bytes: the same inputs give the same bytes
+    make_cards(cards, files)          the cards to publish: each drawn once, kept by the key of its
+                                      inputs in the build's derived files (incremental/derived.py)
+
+A card shows the headline (at most three lines, then an ellipsis), the site's name, the main topic,
+the Arabic date and the source, in Noto Naskh Arabic from nashra/fonts/ (inside the package, so a
+card looks the same on every machine). Arabic must be shaped (joined letters) and laid out right to
+left, with Latin names inside it left to right: Pillow does that only with its RAQM layout, which
+loads the system's FriBiDi library. Without it the build stops and says so (NSH308), rather than
+draw unjoined letters in reverse order.
+
+Behind the text is the lead photo, when the article has one (JPEG, PNG or WebP; an SVG cannot be
+drawn), cropped to fill the card and darkened just enough that white text on its lightest pixel
+under any text has a contrast of at least 4.5:1 (WCAG 2.1's relative luminance); otherwise the
+site's accent colour.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import PIL
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageMath, ImageOps, UnidentifiedImageError, features
+
+from .. import urls
+from ..body.typography import direction
+from ..incremental.derived import DerivedFiles
+from ..layout import IMAGES_DIR
+from ..model import Entry, Site
+from ..output import Planned
+from ..parallel import make_in_forks
+from ..problems import ContentError, Problem
+from ..words import WORDS
+
+WIDTH, HEIGHT = 1200, 630
+VERSION = "2"  # of the drawing below: change it with anything that changes a card's bytes (2: no photo metadata)
+FONTS = Path(__file__).resolve().parents[1] / "fonts"
+REGULAR, BOLD = FONTS / "card-regular.ttf", FONTS / "card-bold.ttf"
+PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")  # what Pillow draws; an SVG lead image gives a plain card
+CARD_FILE = "card.png"  # in its derived entry
+
+# The site's light palette (templates/static/style.css: --accent, --accent-soft; a test keeps them in step).
+BACKGROUND = (0x0B, 0x5C, 0x4A)
+RULE = (0xE3, 0xF1, 0xEC)
+TEXT = (0xFF, 0xFF, 0xFF)
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA for text
+
+MARGIN = 72
+HEADLINE_SIZE, HEADLINE_LINES, HEADLINE_PITCH = 60, 3, 96  # px; the pitch leaves room for Naskh's tall letters
+SMALL_SIZE, NAME_SIZE = 30, 38
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What one card shows, and the photo behind it."""
+
+    path: str  # in the output: cards/<slug>.png
+    headline: str
+    lang: str  # the article's
+    dir: str
+    site_name: str
+    site_lang: str  # of the site name, topic, date and source
+    site_dir: str
+    topic: str
+    date_text: str
+    source: str  # المصدر: نيويورك تايمز
+    photo: Path | None = None  # the lead photo's file
+    photo_digest: str = ""  # SHA-256 of its bytes
+
+    @property
+    def key(self) -> str:
+        """A digest of everything the card's bytes are made from: its text, the photo's bytes, the
+        fonts, this module's drawing (VERSION) and the libraries that shape, draw and compress."""
+        inputs = {k: v for k, v in asdict(self).items() if k != "photo"}
+        made_by = [VERSION, _fonts_digest(), PIL.__version__, *(features.version(f) for f in ENGINES)]
+        text = json.dumps([made_by, inputs], ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+ENGINES = ("raqm", "harfbuzz", "fribidi", "freetype2", "zlib")
+
+
+def plan_cards(site: Site, root: Path, digests: Mapping[str, str]) -> tuple[Card, ...]:
+    """A card for every published entry; `digests` holds the digest of every file the build reads."""
+    config = site.config
+    return tuple(_card(entry, config.title, config.language, root, digests) for entry in site.entries)
+
+
+def _card(entry: Entry, site_name: str, site_lang: str, root: Path, digests: Mapping[str, str]) -> Card:
+    photo = entry.image_file if entry.image_file and entry.image_file.lower().endswith(PHOTO_TYPES) else None
+    relpath = f"{IMAGES_DIR}/{photo}" if photo else ""
+    return Card(
+        path=urls.card(entry.slug),
+        headline=entry.title,
+        lang=entry.lang,
+        dir=entry.dir,
+        site_name=site_name,
+        site_lang=site_lang,
+        site_dir=direction(site_lang),
+        topic=entry.topics[0].name,
+        date_text=entry.date_text,
+        source=f"{WORDS['source']} {entry.source.name}",
+        photo=root / relpath if photo else None,
+        photo_digest=digests.get(relpath, "") if photo else "",
+    )
+
+
+def make_cards(cards: Sequence[Card], files: DerivedFiles) -> list[Planned]:
+    """The cards as planned files: each taken from `files` when a build drew it before, else drawn
+    (in forked workers when there are many) and kept there. NSH308 when cards must be drawn and
+    Pillow cannot shape Arabic."""
+    folders = {card.key: files.get(card.key) for card in cards}
+    missing = [card for card in cards if folders[card.key] is None]
+    if missing:
+        require_raqm()
+    for card, _size in make_in_forks(missing, functools.partial(_make, files), kind="cards"):
+        # A forked worker's make() counted the entry in the worker: get() counts it here (and finds it).
+        folders[card.key] = files.get(card.key)
+    return [Planned(card.path, card.key, functools.partial(_read, folders[card.key] / CARD_FILE)) for card in cards]
+
+
+def _make(files: DerivedFiles, card: Card) -> int:
+    data = draw_card(card)
+    files.make(card.key, lambda into: (into / CARD_FILE).write_bytes(data))
+    return len(data)
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+RAQM_MISSING = (
+    "social cards need Pillow's RAQM text layout to join Arabic letters and set them right to left, and it is "
+    "unavailable: it loads the system's FriBiDi library (libfribidi0), which is missing"
+)
+RAQM_FIX = "install it: apt install libfribidi0 (Debian, Ubuntu), then build again"
+
+
+def require_raqm() -> None:
+    """ContentError (NSH308) when Pillow cannot shape text: drawing would reverse and unjoin the letters."""
+    if not features.check("raqm"):
+        raise ContentError([Problem(".", 0, 0, "NSH308", RAQM_MISSING, RAQM_FIX)])
+
+
+# ---- drawing ----
+
+
+@functools.cache
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
+
+
+@functools.cache
+def _fonts_digest() -> str:
+    return hashlib.sha256(REGULAR.read_bytes() + BOLD.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of text on the card, at its baseline; `start` is where reading starts (the right
+    edge for right-to-left text)."""
+
+    text: str
+    font: ImageFont.FreeTypeFont
+    dir: str
+    lang: str
+    start: int
+    baseline: int
+
+    def draw(self, draw: ImageDraw.ImageDraw) -> None:
+        draw.text((self.start, self.baseline), self.text, **self.options(), fill=TEXT)
+
+    def box(self, draw: ImageDraw.ImageDraw) -> tuple[int, int, int, int]:
+        return draw.textbbox((self.start, self.baseline), self.text, **self.options())
+
+    def options(self) -> dict:
+        anchor = "rs" if self.dir == "rtl" else "ls"
+        return {"font": self.font, "direction": self.dir, "language": self.lang, "anchor": anchor}
+
+
+def measure(text: str, font: ImageFont.FreeTypeFont, dir: str, lang: str) -> float:
+    """The width of `text` as drawn: shaped, with the same layout engine."""
+    return font.getlength(text, direction=dir, language=lang)
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: float, dir: str, lang: str, lines: int) -> list[str]:
+    """`text` in at most `lines` lines no wider than `width`, broken between words, never inside a
+    Latin name that fits on a line (`Europa Clipper`, `iOS 18`); when it needs more, the last line
+    ends with an ellipsis after the last word that fits with it."""
+    fits = lambda line: measure(line, font, dir, lang) <= width  # noqa: E731
+    made: list[str] = []
+    units = _units(text) if dir == "rtl" else text.split()
+    words = [word for unit in units for word in ([unit] if fits(unit) else unit.split())]
+    while words and len(made) < lines:
+        count = 1
+        while count < len(words) and fits(" ".join(words[: count + 1])):
+            count += 1
+        made.append(" ".join(words[:count]))
+        words = words[count:]
+    if words or (made and not fits(made[-1])):  # more than fits, or one word wider than a line
+        made[-1] = _shortened(made[-1], fits)
+    return made
+
+
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def _units(text: str) -> list[str]:
+    """The words of `text`, with the words of one Latin name kept together: a run of words with Latin
+    letters and no Arabic ones, and a number right after one."""
+    units: list[str] = []
+    latin = False  # whether the last unit is a Latin name
+    for word in text.split():
+        is_latin = bool(_LATIN.search(word)) and not _ARABIC.search(word)
+        if latin and (is_latin or word.isdigit()):
+            units[-1] += " " + word
+        else:
+            units.append(word)
+            latin = is_latin
+    return units
+
+
+def _shortened(line: str, fits) -> str:
+    """The longest start of `line`, in whole words where one fits, that fits with an ellipsis after it."""
+    words = line.split()
+    while len(words) > 1 and not fits(_ended(" ".join(words))):
+        words.pop()
+    kept = " ".join(words)
+    while len(kept) > 1 and not fits(_ended(kept)):
+        kept = kept[:-1]
+    return _ended(kept)
+
+
+def _ended(text: str) -> str:
+    return text.rstrip(" ،,:;؛.-–—") + ELLIPSIS
+
+
+def layout(card: Card) -> list[Line]:
+    """Every line of the card: the site's name and the topic at the top, the headline in the middle,
+    the date and the source at the bottom."""
+    rtl_site = card.site_dir == "rtl"
+    right, left = WIDTH - MARGIN, MARGIN
+    first, last = (right, left) if rtl_site else (left, right)
+    name, small, headline = _font(BOLD, NAME_SIZE), _font(REGULAR, SMALL_SIZE), _font(BOLD, HEADLINE_SIZE)
+    site = lambda text, font, start, baseline: Line(text, font, card.site_dir, card.site_lang, start, baseline)  # noqa: E731
+    lines = [site(card.site_name, name, first, 112), _flush(site(card.topic, small, last, 110))]
+    wrapped = wrap(card.headline, headline, WIDTH - 2 * MARGIN, card.dir, card.lang, HEADLINE_LINES)
+    top = 170 + (HEADLINE_LINES - len(wrapped)) * HEADLINE_PITCH // 2  # the block centred between the rows
+    start = right if card.dir == "rtl" else left
+    for i, text in enumerate(wrapped):
+        lines.append(Line(text, headline, card.dir, card.lang, start, top + 64 + i * HEADLINE_PITCH))
+    lines += [site(card.date_text, small, first, 566), _flush(site(card.source, small, last, 566))]
+    return lines
+
+
+def _flush(line: Line) -> Line:
+    """The line moved to end at its start: for the texts on the other side of the card (the topic,
+    the source), whose start is where they end."""
+    width = round(measure(line.text, line.font, line.dir, line.lang))
+    moved = line.start + width if line.dir == "rtl" else line.start - width
+    return Line(line.text, line.font, line.dir, line.lang, moved, line.baseline)
+
+
+def draw_card(card: Card) -> bytes:
+    """The card's PNG. Raises ContentError when its photo cannot be read."""
+    lines = layout(card)
+    boxes = [line.box(ImageDraw.Draw(Image.new("L", (1, 1)))) for line in lines]
+    if card.photo is None:
+        return _png(_with_text(Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND), lines, RULE, photo=False))
+    photo, text, behind = _photo(card.photo), text_mask(lines), luminance(TEXT)
+    target = MIN_CONTRAST
+    while True:  # dithering may lighten a pixel by a few levels: then darken a little more
+        image = _with_text(darken_for_text(photo, boxes, target), lines, TEXT, photo=True)
+        if contrast(behind, lightest(image.convert("RGB"), boxes, text)) >= MIN_CONTRAST:
+            return _png(image)
+        target += 0.25
+
+
+def _with_text(background: Image.Image, lines: Sequence[Line], rule: tuple[int, int, int], photo: bool) -> Image.Image:
+    """The lines drawn on `background`, in 256 colours: a PNG a quarter to a half the size.
+
+    Measured on a detailed photo: 930 KB as a full-colour PNG; in 256 colours of a fast octree
+    palette 228 KB, but a smooth sky then shows bands, which Floyd-Steinberg dithering removes for
+    380 KB (median cut's palette: 493 KB); a smooth photo's card is about 70 KB either way. A plain
+    card has few colours, and no gradient to dither: 22 KB. Neither step has any randomness: the
+    same card gives the same bytes.
+    """
+    canvas = background.copy()
+    draw = ImageDraw.Draw(canvas)
+    draw.line([(MARGIN, 500), (WIDTH - MARGIN, 500)], fill=rule, width=2)
+    for line in lines:
+        line.draw(draw)
+    palette = canvas.quantize(256, method=Image.Quantize.FASTOCTREE)
+    return canvas.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG) if photo else palette
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.info.clear()  # a photo's ICC profile, XMP or EXIF would otherwise be carried into the card
+    image.save(out, "PNG", compress_level=9)  # no time, no metadata: the bytes depend on the pixels only
+    return out.getvalue()
+
+
+def text_mask(lines: Sequence[Line]) -> Image.Image:
+    """Where the text is drawn, its soft edges included: white on black."""
+    mask = Image.new("L", (WIDTH, HEIGHT))
+    draw = ImageDraw.Draw(mask)
+    for line in lines:
+        draw.text((line.start, line.baseline), line.text, **line.options(), fill=255)
+    return mask.point(lambda v: 255 if v else 0).filter(ImageFilter.MaxFilter(5))
+
+
+def _photo(path: Path) -> Image.Image:
+    """The photo, turned upright and cropped to fill the card."""
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (WIDTH, WIDTH))  # a large JPEG decoded at a smaller scale, still at least this
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as exc:
+        relpath = f"{IMAGES_DIR}/{path.name}"
+        raise ContentError([Problem(relpath, 0, 0, "NSH309", f"cannot read this photo for a social card: {exc}",
+                                    "save it again as JPEG, PNG or WebP")]) from None  # fmt: skip
+    return ImageOps.fit(upright, (WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+
+
+# ---- contrast (WCAG 2.1) ----
+
+_LINEAR = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in range(256)]
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2.1's relative luminance of an sRGB colour."""
+    r, g, b = (_LINEAR[c] for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: float, b: float) -> float:
+    """The contrast ratio of two relative luminances, (L1 + 0.05) / (L2 + 0.05), the lighter above."""
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+Box = tuple[int, int, int, int]
+
+
+def lightest(image: Image.Image, boxes: Sequence[Box], text: Image.Image | None = None) -> float:
+    """The relative luminance of the lightest pixel of the RGB `image` inside any of `boxes`,
+    leaving out the pixels where `text` (a mask, text_mask) is white."""
+    found = 0.0
+    for box in boxes:
+        r, g, b = (channel.point(_LINEAR, "F") for channel in image.crop(box).split())
+        each = ImageMath.lambda_eval(lambda c: c["r"] * 0.2126 + c["g"] * 0.7152 + c["b"] * 0.0722, r=r, g=g, b=b)
+        if text is not None:  # 0 where the text is
+            each = ImageMath.lambda_eval(lambda c: c["l"] * (1 - c["m"] / 255), l=each, m=text.crop(box))
+        found = max(found, each.getextrema()[1])
+    return found
+
+
+def darken_for_text(photo: Image.Image, boxes: Sequence[Box], target: float = MIN_CONTRAST) -> Image.Image:
+    """`photo` blended with black, as little as makes white text in `boxes` reach `target` contrast
+    against the lightest pixel there: a binary search over the 256 levels of black."""
+    text = luminance(TEXT)
+    darkened = lambda level: Image.blend(photo, Image.new("RGB", photo.size), level / 255)  # noqa: E731
+    low, high = 0, 255  # `high` always reaches the target: black gives 21:1
+    while low < high:
+        middle = (low + high) // 2
+        if contrast(text, lightest(darkened(middle), boxes)) >= target:
+            high = middle
+        else:
+            low = middle + 1
+    return darkened(low)
