@@ -369,3 +369,19 @@ def test_a_photo_that_cannot_be_read_is_named(site: Path, capsys):
     assert err.startswith("content/images/street.jpg: ")  # refused by the photos stage, before any card is drawn
     assert "cannot be read" in err
     assert "Traceback" not in err
+
+
+def test_every_workflow_that_builds_makes_sure_fribidi_is_there_first():
+    """GitHub's runners build too (pages.yml, check.yml, preview.yml): each installs libfribidi0 before Nashra."""
+    import yaml
+
+    checked = 0
+    for path in sorted((ROOT / ".github/workflows").glob("*.yml")):
+        for job in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"].values():
+            runs = [step.get("run", "") for step in job.get("steps", [])]
+            installs = [i for i, run in enumerate(runs) if "pip install -e" in run]
+            if installs:
+                checked += 1
+                fribidi = [i for i, run in enumerate(runs) if "libfribidi0" in run]
+                assert fribidi and fribidi[0] < installs[0], f"{path.name}: no libfribidi0 before Nashra is installed"
+    assert checked >= 3
