@@ -2,10 +2,10 @@
 
 The body pipeline is most of a cold build's time, so three steps of it take shortcuts: Python-Markdown
 leaves out the preprocessors, block processors and inline patterns whose trigger characters a body
-lacks; Latin runs are found in sanitised HTML with regular expressions rather than html.parser; and
-URLs are rewritten only in tags that have one. Each shortcut must give byte-identical output to the
-plain way on sample bodies, on the benchmark corpus and on Markdown made up of the characters that
-mean something to either.
+lacks, and skips in each text node the inline patterns whose triggers that node lacks; Latin runs are
+found in sanitised HTML with regular expressions rather than html.parser; and URLs are rewritten only
+in tags that have one. Each shortcut must give byte-identical output to the plain way on sample bodies,
+on the benchmark corpus and on Markdown made up of the characters that mean something to either.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from isolate_reference import isolate_html_reference
 
-from nashra.body.markdown import _URL_ATTR, TRIGGERS, _markdown, render_markdown, rewrite_urls, unneeded_parts
+from nashra.body.markdown import (
+    _URL_ATTR,
+    TRIGGERS,
+    _markdown,
+    _TriggeredInline,
+    render_markdown,
+    rewrite_urls,
+    unneeded_parts,
+)
 from nashra.body.typography import isolate_html
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -152,17 +160,22 @@ def test_isolation_matches_the_html_parser_on_made_up_markdown(text: str):
     assert isolate_html(html) == isolate_html_reference(html)
 
 
-def convert(text: str, without: frozenset[tuple[str, str]]) -> str:
-    md = _markdown(without)
+def convert(text: str, without: frozenset[tuple[str, str]], plain: bool = False) -> str:
+    md = _markdown(without, plain)
     md.reset()
     return md.convert(text)
+
+
+def convert_plainly(text: str) -> str:
+    """Python-Markdown as it comes: every part, its own inline pass."""
+    return convert(text, frozenset(), plain=True)
 
 
 def test_leaving_out_parts_changes_nothing_on_real_bodies():
     bodies = sample_bodies()
     assert any(unneeded_parts(body) for body in bodies)
     for body in bodies:
-        assert convert(body, unneeded_parts(body)) == convert(body, frozenset()), body
+        assert convert(body, unneeded_parts(body)) == convert_plainly(body), body
 
 
 @MANY
@@ -175,7 +188,20 @@ def test_leaving_out_parts_changes_nothing_on_real_bodies():
 @example("a\n[x]: https://x.org/r\n")  # a link reference definition
 @example("- a\n\n    b\n")  # a list item's second paragraph
 def test_leaving_out_parts_changes_nothing_on_made_up_markdown(text: str):
-    assert convert(text, unneeded_parts(text)) == convert(text, frozenset())
+    assert convert(text, unneeded_parts(text)) == convert_plainly(text)
+
+
+@MANY
+@given(markdown_text)
+@example("a \x02[b](c) *d* `e` \x03<f> &amp; \\*")  # no part left out of the body: only text nodes skip
+@example("[*a* `b`](c) _d_ **[e](f)**")  # patterns run again inside what another one made
+def test_skipping_patterns_in_text_nodes_changes_nothing_on_made_up_markdown(text: str):
+    assert convert(text, frozenset()) == convert_plainly(text)
+
+
+def test_the_converter_skips_patterns_in_text_nodes():
+    assert isinstance(_markdown().treeprocessors["inline"], _TriggeredInline)
+    assert not isinstance(_markdown(plain=True).treeprocessors["inline"], _TriggeredInline)
 
 
 def test_a_part_is_left_out_only_without_its_triggers():
