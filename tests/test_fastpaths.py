@@ -205,6 +205,8 @@ def test_leaving_out_parts_changes_nothing_on_made_up_markdown(text: str):
 @given(markdown_text)
 @example("a \x02[b](c) *d* `e` \x03<f> &amp; \\*")  # no part left out of the body: only text nodes skip
 @example("[*a* `b`](c) _d_ **[e](f)**")  # patterns run again inside what another one made
+@example("قال __الوزير__ اليوم")  # a node whose only trigger is '_'
+@example("a  \nb")  # or a line break
 def test_skipping_patterns_in_text_nodes_changes_nothing_on_made_up_markdown(text: str):
     assert convert(text, frozenset()) == convert_plainly(text)
 

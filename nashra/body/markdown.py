@@ -128,22 +128,29 @@ class _TriggeredInline(InlineProcessor):
         for (registry, name), triggers in TRIGGERS.items():
             if registry == "inlinePatterns" and name in patterns:
                 self.triggers[patterns.get_index_for_name(name)] = triggers
+        # A node holding none of them is left as it is, when every pattern has triggers. Matching only
+        # ever replaces text with a placeholder (\x02klzzwxh:0000\x03), which holds none of them, so a
+        # trigger a node lacks never appears while it is processed.
+        every = {t for triggers in self.triggers if triggers for t in triggers}
+        self.any_trigger = re.compile("|".join(map(re.escape, sorted(every)))) if all(self.triggers) else None
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
-        """InlineProcessor.__handleInline (which the rest of the pass calls), with the check added."""
-        index = patternIndex
-        if not isinstance(data, util.AtomicString):
-            start = 0
-            while index < len(self.inlinePatterns):
-                triggers = self.triggers[index]
-                if triggers is not None and not any(t in data for t in triggers):
+        """InlineProcessor.__handleInline (which the rest of the pass calls), with the checks added."""
+        if isinstance(data, util.AtomicString) or (self.any_trigger and not self.any_trigger.search(data)):
+            return data
+        index, start, count = patternIndex, 0, len(self.inlinePatterns)
+        while index < count:
+            triggers = self.triggers[index]
+            if triggers is not None:
+                for trigger in triggers:
+                    if trigger in data:
+                        break
+                else:
                     index, start = index + 1, 0  # what a pattern that does not match returns
                     continue
-                data, matched, start = self._InlineProcessor__applyPattern(
-                    self.inlinePatterns[index], data, index, start
-                )
-                if not matched:
-                    index += 1
+            data, matched, start = self._InlineProcessor__applyPattern(self.inlinePatterns[index], data, index, start)
+            if not matched:
+                index += 1
         return data
 
 
