@@ -84,7 +84,6 @@ class DateFormat:
         return hijri_text(moment.astimezone(self.tz).date(), self.digits)
 
 
-@functools.lru_cache(maxsize=8192)  # a large archive has many articles a day
 def hijri_text(day: date, digits: str = "latn") -> str | None:
     try:
         h = Gregorian(day.year, day.month, day.day).to_hijri()

@@ -233,12 +233,11 @@ def plain_text(fragment: str) -> str:
 # ---- digits ----
 
 DIGIT_SYSTEMS = {"latn": "0123456789", "arab": "٠١٢٣٤٥٦٧٨٩"}
-_DIGIT_TABLES = {system: str.maketrans("0123456789", digits) for system, digits in DIGIT_SYSTEMS.items()}
 
 
 def to_digits(text: str, system: str) -> str:
     """Write the ASCII digits of already formatted text in `system` (`latn` leaves it as is)."""
-    return text if system == "latn" else text.translate(_DIGIT_TABLES[system])
+    return text if system == "latn" else text.translate(str.maketrans("0123456789", DIGIT_SYSTEMS[system]))
 
 
 # ---- plural forms ----
