@@ -401,6 +401,11 @@ def test_article_records_round_trip_and_refuse_a_nested_value_of_another_type():
         "lines": [["title", True]],
         "draft": 0,
         "updated": "2024-06-10T10:00:00",
+        "topics": "politics",
+        "title": None,
+        "body_line": True,
     }.items():
         with pytest.raises(ValueError, match=f"unexpected '{name}'"):
             article_from_json({**record, name: value}, article.path, article.digest)
+    with pytest.raises(ValueError, match="unexpected 'lines'"):  # a pair of three
+        article_from_json({**record, "lines": [["title", 2, 3]]}, article.path, article.digest)
