@@ -23,16 +23,11 @@ import pytest
 from conftest import ROOT, build
 from pages_server import PagesServer
 
+from nashra.commands import preview
+
 REQUIRE = os.environ.get("NASHRA_REQUIRE_BROWSER") == "1"
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = list(preview.CHROMIUM_ARGS)  # as the preview command launches it
 NODE_MODULES = Path(__file__).resolve().parent / "browser" / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -10,8 +10,6 @@ deliberate change of the output (run this script with --sample and paste the new
 
 from __future__ import annotations
 
-import hashlib
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,15 +19,12 @@ SAMPLE_BASE_URL = "https://example.github.io/nashra/"
 
 
 def tree_hash(folder: Path) -> str:
-    """SHA-256 over the sorted (relative path, SHA-256 of bytes) of every file below `folder`."""
-    entries = []
-    for top, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in files:
-            path = Path(top) / name
-            rel = path.relative_to(folder).as_posix()
-            entries.append(f"{rel}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n")
-    return hashlib.sha256("".join(sorted(entries)).encode("utf-8", "surrogateescape")).hexdigest()
+    """SHA-256 over the sorted (relative path, SHA-256 of bytes) of every file below `folder`: the digest
+    a build compares to say whether it changed what is published (nashra.output.changes)."""
+    sys.path.insert(0, str(ROOT))
+    from nashra.output.changes import tree_digest
+
+    return tree_digest(folder)
 
 
 def sample_hash() -> str:

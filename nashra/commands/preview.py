@@ -51,7 +51,7 @@ HEIGHT = 800  # the window's height; a full-page screenshot is as tall as the pa
 MARKER = ".nashra-preview"
 CHROMIUM_ENV = "NASHRA_CHROMIUM"
 CHROMIUM = "/usr/bin/chromium"  # Debian's
-# As tests/test_browser.py launches it: no sandbox (containers), no GPU, nothing fetched on the side.
+# As the browser tests launch it too: no sandbox (containers), no GPU, nothing fetched on the side.
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 
 def tree_digest(folder: Path) -> str:
-    """SHA-256 over the sorted (relative path, SHA-256 of bytes) of every file below `folder`: the same
-    value as tools/tree_hash.py prints."""
+    """SHA-256 over the sorted (relative path, SHA-256 of bytes) of every file below `folder`
+    (what tools/tree_hash.py prints)."""
     entries = []
     for top, dirs, files in os.walk(folder):
         dirs.sort()
