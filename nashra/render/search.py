@@ -1,4 +1,4 @@
-"""Site -> the search index (Pagefind's files, under output/pagefind/) and the /search/ page.
+"""Site -> the search index (Pagefind's files, in shards under output/pagefind/) and the /search/ page.
 
 Each published article becomes one Pagefind *custom record*: its title, summary and body text (no
 navigation, no lists), with its title, Arabic date, topics and source as metadata and its topics and
@@ -16,10 +16,22 @@ original text from the result's text and builds the excerpt from it at the word 
 reports, in the article's own spelling. (Keeping the whole original text in the metadata instead
 made indexing 40 % slower: bench/README.md.)
 
-The index is made only when the records change: its key is the digest of every record and
-Pagefind's version (session.derived("search")). Pagefind writes the same bytes for the same records
-(tests/test_search.py builds twice and compares); the records go in a fixed order (the site's,
-newest first) so nothing depends on the order of a dict or a file system.
+Shards. Pagefind has no incremental mode and costs about 3.8 ms an article (bench/README.md), so the
+index is split by the article's date in the site's timezone, with bounds that do not move: one shard a
+year before the year of the build's clock (Scope.now), one a month of that year (search_shards). Each
+is a Pagefind index of its own, output/pagefind/<2025 or 2026-06>/ (entry, meta, index, filter and
+fragment files), and a derived entry (session.derived("search")) whose key, shard_key, is found from
+what its records are made of without making one: the articles' files, the parse fingerprint, the
+versions and FOLDS. Only shards whose key is new get their records made (the bodies) and indexed, at
+once, one Pagefind service per shard. A merged index loads only its entry, meta and chunks, and uses
+the WebAssembly and worker of the index it is merged into; so Pagefind's script, worker and
+WebAssembly are published once, in the newest shard's folder: search.js imports that shard's
+pagefind.js and merges the others (mergeIndex), and Pagefind gives one list of results sorted by
+score, counts and filters summed.
+
+Pagefind writes the same bytes for the same records (tests/test_search.py builds twice and compares);
+the records go in a fixed order (the site's, newest first) so nothing depends on the order of a dict
+or a file system, nor on which shard's service answers first.
 """
 
 from __future__ import annotations
