@@ -203,12 +203,6 @@ def index_shards(jobs: Mapping[str, tuple[Record, ...]], files: DerivedFiles) ->
         return dict(zip(jobs, threads.map(make, jobs), strict=True))
 
 
-def write_index(records: tuple[Record, ...], into: Path) -> None:
-    """Index `records` with Pagefind and write one shard's files into `into` (bench/search.py, tests)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as thread:
-        thread.submit(lambda: asyncio.run(run_indexer(records, into))).result()
-
-
 def index_copies(entries: Mapping[str, Path]) -> dict[str, Path]:
     """The shards' files in their cache entries (by shard name) -> their output paths, pagefind/<shard>/...:
     every shard's index; Pagefind's script, worker and WebAssembly only from the newest shard, the one
