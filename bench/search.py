@@ -123,10 +123,10 @@ def main() -> None:
                     )
             else:
                 generate(site, count)
+            count = len(list((site / "content/articles").rglob("*.md")))  # before one is added
             rows = measure(site, spent)
             files, total = size(site / "output/pagefind")
             shards = len(list((site / "output/pagefind").iterdir()))
-            count = len(list((site / "content/articles").rglob("*.md")))
             print(f"### {count:,} articles (index: {shards} shards, {files:,} files, {total / 1e6:.1f} MB)\n")
             print("| build | whole build | search stage | keys | records | Pagefind | shards indexed |")
             print("|---|---|---|---|---|---|---|")
