@@ -104,7 +104,7 @@ def main() -> None:
     p.add_argument("--articles", type=int, nargs="+", default=[1000])
     p.add_argument("--work", type=Path, help="where to generate corpora (default: a temporary folder)")
     p.add_argument("--corpus", type=Path, help="copy this corpus of generate.py instead (one size: its own)")
-    p.add_argument("--warm", action="store_true", help="copy its cache and output too: only search starts cold")
+    p.add_argument("--warm", action="store_true", help="copy its cache and output too (reused where still valid)")
     args = p.parse_args()
     spent: dict[str, float] = defaultdict(float)
     timed(spent)
