@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +42,7 @@ from .render.email import plan_email
 from .render.feeds import plan_feeds
 from .render.news import plan_news_sitemap
 from .render.pages import load_templates, plan_pages
-from .render.search import index_copies, index_key, plan_search, search_records, search_sitemap, write_index
+from .render.search import plan_search, search_index, search_shards, search_sitemap, shard_key
 from .render.sources import plan_sources, plan_sources_feeds, sources_sitemap
 from .schedule import build_now
 from .site import build_site, with_body
@@ -83,8 +83,8 @@ def run_build(
     whether the output differs from the last build's. The stages:
 
         claim output -> config -> session -> templates -> (nothing changed: done) -> read articles and
-        prepare bodies -> images -> site -> page keys -> editions -> plan pages + feeds -> social cards (drawn
-        or kept) -> search index -> write output -> save the session
+        prepare bodies -> images -> site -> page keys and search shards -> editions -> plan pages + feeds ->
+        social cards (drawn or kept) -> search index (its shards) -> write output -> save the session
 
     One build at a time: a second one, into the same folder or of the same site, refuses at once.
     """
@@ -108,19 +108,20 @@ def run_build(
             with stage("site"):
                 site = build_site(config, read.content, scope, read.words, photos.photos)
                 keys = session.page_keys(read.articles, read.content.linking, photos.key)
+                shards = search_shards(site, scope.now)  # the search index's articles by shard
             fill = session.body_filler(read.bodies, prepare_body)
             filled = lambda entry: with_body(site, entry, fill(entry.path))  # noqa: E731
             with stage("editions"):
                 editions = _editions(root, site, read.content.articles, scope)
             with stage("plan"):
-                pages, feeds = _plan(root, site, templates, filled, keys, editions, scope, photos)
+                pages, feeds = _plan(root, site, templates, filled, keys, editions, scope, photos, list(shards))
             with stage("cards"):
                 cards = make_cards(plan_cards(site, root, session.digests), session.derived("cards"))
             planned, previous = pages + feeds + cards, session.previous_manifest()
             show = lambda done: progress(done, len(planned))  # noqa: E731
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
                 with stage("search index"):
-                    copies = _copies(root, site, photos) | _search_index(site, filled, session)
+                    copies = _copies(root, site, photos) | _search_index(shards, read.articles, filled, session)
                 with stage("render and write"):
                     written = write_output(output, planned, copies, previous, show, session.spare)
             counts = _counts(site, pages, feeds, written)
@@ -161,6 +162,7 @@ def _plan(
     editions: Editions,
     scope: Scope,
     photos: PhotoSet,
+    shards: list[str],
 ) -> tuple[list[Planned], list[Planned]]:
     """Every page (editions and their e-mails, archives, sources, the news sitemap), and every feed set."""
     sizes = photos.feed_sizes()  # enclosures: the length of the file feeds point at, by image
@@ -168,7 +170,7 @@ def _plan(
     rows += search_sitemap(Urls(site.config.base_url))
     pages = plan_pages(site, templates, filled, keys, editions, rows) + plan_editions(site, editions, templates, keys)
     pages += plan_email(site, editions, templates, keys) + ways_in + plan_news_sitemap(site, keys, scope.now)
-    pages += plan_search(site, templates, keys)
+    pages += plan_search(site, templates, keys, shards)
     feeds = plan_feeds(site, filled, keys, sizes) + plan_editions_feeds(site, editions, keys) + ways_in_feeds
     return pages, feeds
 
@@ -194,12 +196,17 @@ def _claimed(output: Path, root: Path, use_cache: bool) -> Iterator[None]:
         yield
 
 
-def _search_index(site: Site, filled: Callable[[Entry], Entry], session: Session) -> dict[str, Path]:
-    """The search index's files (output/pagefind/), made again only when the records it holds change."""
-    records = search_records(site, filled)
-    files, key = session.derived("search"), index_key(records)
-    entry = files.get(key) or files.make(key, lambda into: write_index(records, into))
-    return index_copies(entry)
+def _search_index(
+    shards: Mapping[str, tuple[Entry, ...]],
+    articles: Iterable[Article],
+    filled: Callable[[Entry], Entry],
+    session: Session,
+) -> dict[str, Path]:
+    """The search index's files (output/pagefind/<shard>/): a shard is indexed again only when what its
+    records are made of changes (shard_key, found without making them)."""
+    files = {a.path: a.digest or repr(a) for a in articles}
+    keys = {name: shard_key(entries, files, session.parse_fingerprint) for name, entries in shards.items()}
+    return search_index(shards, keys, filled, session.derived("search"))
 
 
 def _copies(root: Path, site: Site, photos: PhotoSet) -> dict[str, Path]:

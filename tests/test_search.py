@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TEST_FRONT, build
+from conftest import TEST_FRONT, build, make_site
 from htmltools import find, find_all, parse
 
 from nashra.render import search
@@ -19,12 +21,14 @@ NOW = ("--now", "2025-01-01T00:00")
 
 
 def indexed(output: Path) -> dict[str, dict]:
-    """Every page the index holds, by URL: Pagefind's fragments are gzip'd JSON behind a signature."""
+    """Every page the index holds, by URL, with its shard (`shard`): Pagefind's fragments are gzip'd JSON
+    behind a signature."""
     pages = {}
-    for path in (output / "pagefind" / "fragment").iterdir():
+    for path in sorted((output / "pagefind").glob("*/fragment/*")):
         data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
         page = json.loads(data)
-        pages[page["url"]] = page
+        assert page["url"] not in pages  # in one shard only
+        pages[page["url"]] = page | {"shard": path.parent.parent.name}
     return pages
 
 
@@ -34,13 +38,13 @@ def index_files(output: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def calls(monkeypatch) -> list[int]:
-    """How many times the indexer runs, and with how many records."""
-    seen: list[int] = []
+def calls(monkeypatch) -> list[frozenset[str]]:
+    """Each run of the indexer (one shard): the URLs of the records it was given."""
+    seen: list[frozenset[str]] = []
     real = search.run_indexer
 
     async def counting(records, folder):
-        seen.append(len(records))
+        seen.append(frozenset(r.url for r in records))
         await real(records, folder)
 
     monkeypatch.setattr(search, "run_indexer", counting)
@@ -112,7 +116,7 @@ def test_the_index_holds_each_published_article_text_and_metadata(site: Path):
     assert "الأقسام" not in page["content"] and "RSS" not in page["content"]
     # Only the files the site's own search uses: not Pagefind's English UIs.
     names = set(index_files(output))
-    assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.ar.pagefind"} <= names
+    assert {"2024/pagefind.js", "2024/pagefind-worker.js", "2024/pagefind-entry.json", "2024/wasm.ar.pagefind"} <= names
     assert not [n for n in names if "ui" in n or n.endswith(".css")]
 
 
@@ -164,7 +168,167 @@ def test_every_page_has_a_search_form_for_the_search_page(site: Path):
     scripts = [s.get("src") for s in find_all(page, "script")]
     assert scripts == ["/nashra/static/search.js"]
     box = find(page, "section", id="search")
-    assert box.get("data-pagefind") == "/nashra/pagefind/pagefind.js"
+    assert box.get("data-pagefind") == "/nashra/pagefind/2024/pagefind.js"
+    assert json.loads(box.get("data-shards")) == ["/nashra/pagefind/2024/"]
     assert json.loads(box.get("data-folds")) == FOLDS
     article = parse(output / "articles/visit/index.html")
     assert not [s for s in find_all(article, "script") if s.get("src")]
+
+
+# ---- the shards ----
+
+SHARDED_NOW = ("--now", "2025-04-01T00:00")
+SOURCES = "- slug: wire\n  name: وكالة الأنباء\n"
+# file name -> date, in the site's timezone (Africa/Cairo) unless it says otherwise
+SHARDED = {
+    "old": "2023-03-10T09:00:00",
+    "spring": "2024-05-01T09:00:00",
+    "autumn": "2024-11-20T09:00:00",
+    "new-year": "2024-12-31T23:30:00+00:00",  # 01:30 on 1 January 2025 in Cairo: January's shard
+    "january": "2025-01-15T09:00:00",
+    "february": "2025-02-10T09:00:00",
+    "late-february": "2025-02-20T09:00:00",
+    "march": "2025-03-05T09:00:00",
+}
+SHARDS = {
+    "2023": {"old"},
+    "2024": {"spring", "autumn"},
+    "2025-01": {"new-year", "january"},
+    "2025-02": {"february", "late-february"},
+    "2025-03": {"march"},
+}
+
+
+def sharded_article(slug: str, date: str, body: str = "نص الخبر عن المستشفى الجديد.") -> str:
+    return (
+        f'---\ntitle: "خبر {slug}"\ndate: {date}\ntopics: [politics]\nsummary: "ملخص الخبر."\nsource: wire\n---\n\n'
+        f"{body}\n"
+    )
+
+
+@pytest.fixture
+def sharded(tmp_path: Path) -> Path:
+    """A site of its own articles, two years before the clock's (2025) and three months of it."""
+    root = make_site(tmp_path / "site")
+    articles = root / "content/articles"
+    shutil.rmtree(articles)
+    for slug, date in SHARDED.items():
+        write_article(root, slug, sharded_article(slug, date))
+    (root / "content/sources.yml").write_text(SOURCES, encoding="utf-8")
+    return root
+
+
+def write_article(root: Path, slug: str, text: str) -> None:
+    path = root / "content/articles" / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def shard_files(output: Path) -> dict[str, dict[str, bytes]]:
+    """Each shard's files, by shard."""
+    files = index_files(output)
+    return {s: {n: b for n, b in files.items() if n.startswith(f"{s}/")} for s in {n.split("/")[0] for n in files}}
+
+
+def urls_of(*shards: str) -> frozenset[str]:
+    return frozenset(f"articles/{slug}/" for s in shards for slug in SHARDS[s])
+
+
+def test_the_index_is_split_by_year_before_the_clocks_year_and_by_month_in_it(sharded: Path, calls):
+    assert build(sharded, *SHARDED_NOW, "--base-url", "https://example.org/nashra/") == 0
+    pages = indexed(sharded / "output")
+    assert {url: page["shard"] for url, page in pages.items()} == {
+        f"articles/{slug}/": shard for shard, slugs in SHARDS.items() for slug in slugs
+    }
+    assert sorted(calls, key=sorted) == sorted((urls_of(s) for s in SHARDS), key=sorted)  # each shard once
+    names = set(index_files(sharded / "output"))
+    for shard in SHARDS:  # every shard an index of its own; Pagefind's script only in the newest, imported
+        assert {f"{shard}/pagefind-entry.json"} <= names and any(n.startswith(f"{shard}/fragment/") for n in names)
+        scripts = {f"{shard}/{n}" for n in ("pagefind.js", "pagefind-worker.js", "wasm.ar.pagefind")}
+        assert scripts <= names if shard == "2025-03" else not scripts & names, shard
+    box = find(parse(sharded / "output/search/index.html"), "section", id="search")
+    assert box.get("data-pagefind") == "/nashra/pagefind/2025-03/pagefind.js"
+    assert json.loads(box.get("data-shards")) == [f"/nashra/pagefind/{s}/" for s in sorted(SHARDS, reverse=True)]
+
+
+def test_a_changed_body_or_a_new_article_indexes_its_shard_alone(sharded: Path, calls):
+    assert build(sharded, *SHARDED_NOW) == 0
+    before, cache = shard_files(sharded / "output"), sorted(sharded.glob(".nashra-cache/**/derived/search/*"))
+    assert len(calls) == len(SHARDS) == len(cache)
+    calls.clear()
+    write_article(sharded, "spring", sharded_article("spring", SHARDED["spring"], "نص جديد عن الميناء."))
+    assert build(sharded, *SHARDED_NOW) == 0
+    assert calls == [urls_of("2024")]
+    after = shard_files(sharded / "output")
+    assert [s for s in SHARDS if after[s] != before[s]] == ["2024"]
+    assert "الميناء" in indexed(sharded / "output")["articles/spring/"]["content"]
+    calls.clear()
+    write_article(sharded, "newest", sharded_article("newest", "2025-03-20T09:00:00"))
+    assert build(sharded, *SHARDED_NOW) == 0
+    assert calls == [urls_of("2025-03") | {"articles/newest/"}]
+    assert indexed(sharded / "output")["articles/newest/"]["shard"] == "2025-03"
+    assert [s for s in SHARDS if shard_files(sharded / "output")[s] != after[s]] == ["2025-03"]
+    assert len(sorted(sharded.glob(".nashra-cache/**/derived/search/*"))) == len(SHARDS)  # the old entry pruned
+
+
+def _body(root: Path) -> None:
+    write_article(root, "autumn", sharded_article("autumn", SHARDED["autumn"], "نص آخر."))
+
+
+def _title(root: Path) -> None:
+    write_article(root, "autumn", sharded_article("autumn", SHARDED["autumn"]).replace("خبر autumn", "عنوان آخر"))
+
+
+def _replace(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return change
+
+
+# What each change does to the records: the shards indexed again (all: None), and what one of them shows.
+CHANGES = {
+    "body": (_body, {"2024"}, lambda page: "آخر" in page["content"]),
+    "title": (_title, {"2024"}, lambda page: page["meta"]["title"] == "عنوان آخر"),
+    "topic name": (_replace("content/topics.yml", "name: سياسة", "name: شؤون سياسية"), None,
+                   lambda page: page["filters"]["topic"] == ["شؤون سياسية"]),
+    "source name": (_replace("content/sources.yml", "وكالة الأنباء", "وكالة أخرى"), None,
+                    lambda page: page["meta"]["source"] == "وكالة أخرى"),
+    "date format": (lambda root: (root / "site.yml").write_text(
+        (root / "site.yml").read_text(encoding="utf-8") + "digits: arab\n", encoding="utf-8"), None,
+        lambda page: "٢٠٢٤" in page["meta"]["date"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", CHANGES)
+def test_each_input_of_a_record_indexes_its_shard_again(sharded: Path, calls, kind):
+    change, shards, shows = CHANGES[kind]
+    assert build(sharded, *SHARDED_NOW) == 0
+    calls.clear()
+    change(sharded)
+    assert build(sharded, *SHARDED_NOW) == 0
+    assert sorted(calls, key=sorted) == sorted((urls_of(s) for s in shards or SHARDS), key=sorted), kind
+    assert shows(indexed(sharded / "output")["articles/autumn/"]), kind
+
+
+def test_a_template_change_indexes_nothing_again(sharded: Path, calls):
+    assert build(sharded, *SHARDED_NOW) == 0
+    before = index_files(sharded / "output")
+    calls.clear()
+    for name in ("article.html", "search.html"):
+        template = sharded / "templates" / name
+        template.write_text(template.read_text(encoding="utf-8") + "{# changed #}\n", encoding="utf-8")
+    assert build(sharded, *SHARDED_NOW) == 0
+    assert calls == [] and index_files(sharded / "output") == before
+
+
+def test_the_sharded_index_is_the_same_bytes_made_again_from_scratch(sharded: Path, tmp_path: Path):
+    assert build(sharded, *SHARDED_NOW) == 0
+    write_article(sharded, "spring", sharded_article("spring", SHARDED["spring"], "نص جديد عن الميناء."))
+    assert build(sharded, *SHARDED_NOW) == 0  # one shard made again, the others from the cache
+    assert build(sharded, *SHARDED_NOW, "--no-cache", "--output", str(tmp_path / "again")) == 0
+    first, second = index_files(sharded / "output"), index_files(tmp_path / "again")
+    assert len(shard_files(sharded / "output")) == len(SHARDS) and first == second

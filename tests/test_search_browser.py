@@ -10,7 +10,7 @@ from conftest import build, make_site
 from pages_server import PagesServer
 from test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, axe_violations, low_contrast, need
 
-from nashra.words import WORDS
+from nashra.words import RESULT_FORMS, WORDS
 
 VARIANTS = """---
 title: "المسؤولون يزورون مستشفى المدينة"
@@ -187,3 +187,51 @@ def test_screenshots_of_the_search_page(browser, site, tmp_path_factory):
         ctx.close()
     assert sorted(p.name for p in shots.iterdir()) == ["none.png", "results.png"]
     shutil.rmtree(shots)
+
+
+# ---- an index in shards: a year before the clock's, months of its year ----
+
+SHARDED = {  # slug -> (date, topic): one in 2023's shard, one in February 2025's (the clock: March 2025)
+    "saffron-old": ("2023-03-10T09:00:00", "economy"),
+    "saffron-new": ("2025-02-10T09:00:00", "politics"),
+}
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory):
+    root = make_site(tmp_path_factory.mktemp("sharded") / "site")
+    for slug, (date, topic) in SHARDED.items():
+        (root / f"content/articles/{slug}.md").write_text(
+            f'---\ntitle: "حصاد الزعفران {slug}"\ndate: {date}\ntopics: [{topic}]\nsummary: "ملخص."\n'
+            f"source:\n  name: وكالة الأنباء\n---\n\nبدأ موسم حصاد الزعفران في القرى.\n",
+            encoding="utf-8",
+        )
+    with PagesServer(root / "output", "/nashra/") as server:
+        assert build(root, "--base-url", server.url, "--now", "2025-03-01T00:00") == 0
+        yield root / "output", server
+
+
+MERGED = """async ([query, filters]) => {
+  const pagefind = await import(document.getElementById('search').dataset.pagefind);  // search.js's, merged
+  const search = await pagefind.search(query, {filters});
+  const found = await Promise.all(search.results.map((r) => r.data()));
+  return {urls: found.map((d) => d.url), scores: search.results.map((r) => r.score),
+          filters: await pagefind.filters()};
+}"""
+
+
+def test_one_query_finds_articles_of_an_old_year_and_of_a_month_and_filters_across_shards(context, sharded):
+    output = sharded[0]
+    assert {p.name for p in (output / "pagefind").iterdir()} == {"2023", "2024", "2025-02"}
+    page = searched(context.new_page(), sharded, "الزعفران")
+    found = results(page)
+    assert {r["href"] for r in found} == {f"/nashra/articles/{slug}/" for slug in SHARDED}
+    count = RESULT_FORMS["two"].format(n="2")  # the results of both shards counted
+    assert page.locator("#search-status").inner_text() == WORDS["search_results_for"].format(count=count, q="الزعفران")
+    merged = page.evaluate(MERGED, ["الزعفران", {}])
+    assert merged["scores"] == sorted(merged["scores"], reverse=True)  # one list, ranked across the shards
+    assert merged["filters"]["topic"]["اقتصاد"] >= 1 and merged["filters"]["topic"]["سياسة"] >= 3  # summed
+    assert page.evaluate(MERGED, ["الزعفران", {"topic": "اقتصاد"}])["urls"] == ["/nashra/articles/saffron-old/"]
+    assert page.evaluate(MERGED, ["الزعفران", {"topic": "سياسة"}])["urls"] == ["/nashra/articles/saffron-new/"]
+    everything = page.evaluate(MERGED, [None, {"source": "وكالة الأنباء"}])["urls"]  # a filter alone, no words
+    assert {f"/nashra/articles/{slug}/" for slug in SHARDED} <= set(everything)

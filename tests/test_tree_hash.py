@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "2a0d304f2ec2fd81650161bdf13562c5eab54c86a6a3f914875e8311aab024ef"
+SAMPLE_TREE = "b04bbedc5f84cd66719087bcf4fe852cbbd4cf65489c3ad1660ce1acf924227b"
 
 
 def sample_copy(dest: Path) -> Path:

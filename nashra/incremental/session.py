@@ -223,6 +223,11 @@ class Session:
 
     # ---- pages ----
 
+    @property
+    def parse_fingerprint(self) -> str:
+        """What parsing an article depends on besides its file (keys.parse_fingerprint)."""
+        return self._parse_fp
+
     def page_keys(self, articles: Iterable[Article], linking: frozenset[str], photos: str = "") -> keys.PageKeys:
         """`photos` is what pages print of the images (photos.PhotoSet.key): their sizes."""
         base_url, drafts = self.config.base_url, self.scope.drafts

@@ -1,4 +1,4 @@
-"""Site -> the search index (Pagefind's files, under output/pagefind/) and the /search/ page.
+"""Site -> the search index (Pagefind's files, in shards under output/pagefind/) and the /search/ page.
 
 Each published article becomes one Pagefind *custom record*: its title, summary and body text (no
 navigation, no lists), with its title, Arabic date, topics and source as metadata and its topics and
@@ -16,10 +16,22 @@ original text from the result's text and builds the excerpt from it at the word 
 reports, in the article's own spelling. (Keeping the whole original text in the metadata instead
 made indexing 40 % slower: bench/README.md.)
 
-The index is made only when the records change: its key is the digest of every record and
-Pagefind's version (session.derived("search")). Pagefind writes the same bytes for the same records
-(tests/test_search.py builds twice and compares); the records go in a fixed order (the site's,
-newest first) so nothing depends on the order of a dict or a file system.
+Shards. Pagefind has no incremental mode and costs about 3.8 ms an article (bench/README.md), so the
+index is split by the article's date in the site's timezone, with bounds that do not move: one shard a
+year before the year of the build's clock (Scope.now), one a month of that year (search_shards). Each
+is a Pagefind index of its own, output/pagefind/<2025 or 2026-06>/ (entry, meta, index, filter and
+fragment files), and a derived entry (session.derived("search")) whose key, shard_key, is found from
+what its records are made of without making one: the articles' files, the parse fingerprint, the
+versions and FOLDS. Only shards whose key is new get their records made (the bodies) and indexed, at
+once, one Pagefind service per shard. A merged index loads only its entry, meta and chunks, and uses
+the WebAssembly and worker of the index it is merged into; so Pagefind's script, worker and
+WebAssembly are published once, in the newest shard's folder: search.js imports that shard's
+pagefind.js and merges the others (mergeIndex), and Pagefind gives one list of results sorted by
+score, counts and filters summed.
+
+Pagefind writes the same bytes for the same records (tests/test_search.py builds twice and compares);
+the records go in a fixed order (the site's, newest first) so nothing depends on the order of a dict
+or a file system, nor on which shard's service answers first.
 """
 
 from __future__ import annotations
@@ -30,17 +42,21 @@ import concurrent.futures
 import gzip
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Template
 from pagefind.service import PagefindService
 
 from .. import __version__, urls
 from ..body.typography import plain_text
+from ..incremental.derived import DerivedFiles
 from ..incremental.digests import digest
 from ..incremental.keys import PageKeys
 from ..model import Entry, Site
@@ -67,10 +83,8 @@ _FOLDED = re.compile(f"[{''.join(FOLDS)}]")
 
 # What Pagefind keeps of its bundle: the search script, its worker, the Arabic WebAssembly, the index.
 # Not its ready-made UIs (English labels, not right to left) nor the playground.
-_KEEP = re.compile(
-    r"pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|wasm\.ar\.pagefind"
-    r"|(?:fragment|index|filter)/[^/]+"
-)
+_SCRIPT = re.compile(r"pagefind\.js|pagefind-worker\.js|wasm\.ar\.pagefind")  # the newest shard's only
+_INDEX = re.compile(r"pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(?:fragment|index|filter)/[^/]+")  # every shard's
 _BLOCK_TAG = re.compile(
     r"</?(?:p|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|figure|figcaption|table|tr|td|th|pre|br|hr|div)\b[^>]*>", re.I
 )
@@ -108,9 +122,37 @@ class Record:
         return json.dumps([self.url, self.text, self.meta, self.filters], ensure_ascii=False)
 
 
-def search_records(site: Site, with_body: Callable[[Entry], Entry]) -> tuple[Record, ...]:
-    """One record per published article (site.entries: Scope has left out drafts and scheduled ones)."""
-    return tuple(record(with_body(entry)) for entry in site.entries)
+def search_shards(site: Site, now: datetime) -> dict[str, tuple[Entry, ...]]:
+    """The published articles (site.entries: Scope has left out drafts and scheduled ones) by shard,
+    oldest shard first, each shard's in the site's order (newest first)."""
+    tz = ZoneInfo(site.config.timezone)
+    year = now.astimezone(tz).year
+    shards: dict[str, list[Entry]] = {}
+    for entry in site.entries:
+        shards.setdefault(shard_name(entry.date.astimezone(tz), year), []).append(entry)
+    return {name: tuple(shards[name]) for name in sorted(shards)}
+
+
+def shard_name(date: datetime, this_year: int) -> str:
+    """The shard of an article dated `date` (in the site's timezone) in a build whose clock is in
+    `this_year`: its year before then (2025), else its month (2026-06). Names sort oldest first."""
+    return f"{date:%Y}" if date.year < this_year else f"{date:%Y-%m}"
+
+
+def shard_key(entries: Iterable[Entry], article_keys: Mapping[str, str], parse_fp: str) -> str:
+    """A shard's name in the cache, from what its records are made of, without making them: Pagefind's
+    version, Nashra's (how records are made and files put in order), FOLDS, `parse_fp` (site.yml,
+    topics.yml, sources.yml: titles, dates as printed, topic and source names) and each article's
+    file (`article_keys`: path -> its digest). Not the templates, the base URL, the photos nor which
+    file has which slug: `record` drops every tag of the body, and with them every URL they hold."""
+    folds = json.dumps(FOLDS, ensure_ascii=False)
+    files = (f"{e.path}={article_keys[e.path]}" for e in entries)
+    return digest("pagefind", pagefind_version(), __version__, folds, parse_fp, *files)
+
+
+def search_records(entries: Iterable[Entry], with_body: Callable[[Entry], Entry]) -> tuple[Record, ...]:
+    """One record per article of a shard, in its order."""
+    return tuple(record(with_body(entry)) for entry in entries)
 
 
 def record(entry: Entry) -> Record:
@@ -132,21 +174,56 @@ def pagefind_version() -> str:
     return version("pagefind_bin")
 
 
-def index_key(records: Iterable[Record]) -> str:
-    """The index's name in the cache: everything it is made from."""
-    folds = json.dumps(FOLDS, ensure_ascii=False)  # and Nashra's version: how the files are put in order
-    return digest("pagefind", pagefind_version(), __version__, folds, *(r.as_json() for r in records))
+def search_index(
+    shards: Mapping[str, tuple[Entry, ...]],
+    keys: Mapping[str, str],
+    with_body: Callable[[Entry], Entry],
+    files: DerivedFiles,
+) -> dict[str, Path]:
+    """The index's files (output path -> file in the cache): each shard (`keys`: its key) taken from
+    `files` when there, else its records made and indexed (index_shards), the others' bodies untouched."""
+    made = {name: files.get(keys[name]) for name in shards}
+    missing = [name for name, entry in made.items() if entry is None]
+    jobs = {keys[name]: search_records(shards[name], with_body) for name in missing}
+    entries = index_shards(jobs, files)
+    return index_copies({name: made[name] or entries[keys[name]] for name in shards})
 
 
-def write_index(records: tuple[Record, ...], into: Path) -> None:
-    """Index `records` with Pagefind and write the files the site serves into `into`/pagefind/."""
-    # In a thread of its own: its event loop is then the only one there, even when the build is called
-    # from code that runs one (Playwright's, in the tests).
-    with concurrent.futures.ThreadPoolExecutor(1) as thread:
-        thread.submit(lambda: asyncio.run(run_indexer(records, into / INDEX_DIR))).result()
+def index_shards(jobs: Mapping[str, tuple[Record, ...]], files: DerivedFiles) -> dict[str, Path]:
+    """Index each shard's records (by key) into its entry of `files`: one Pagefind service per shard,
+    as many at a time as there are cores. Each in a thread of its own, whose event loop is then the only
+    one there, even when the build is called from code that runs one (Playwright's, in the tests)."""
+    if not jobs:
+        return {}
+
+    def make(key: str) -> Path:
+        return files.make(key, lambda into: asyncio.run(run_indexer(jobs[key], into)))
+
+    with concurrent.futures.ThreadPoolExecutor(min(len(jobs), os.cpu_count() or 1)) as threads:
+        return dict(zip(jobs, threads.map(make, jobs), strict=True))
+
+
+def index_copies(entries: Mapping[str, Path]) -> dict[str, Path]:
+    """The shards' files in their cache entries (by shard name) -> their output paths, pagefind/<shard>/...:
+    every shard's index; Pagefind's script, worker and WebAssembly only from the newest shard, the one
+    search.js imports (the others are merged into it and read none of them)."""
+    copies = {}
+    for name, entry in entries.items():
+        newest = name == max(entries)
+        for path in sorted(entry.rglob("*")):
+            rel = path.relative_to(entry).as_posix()
+            if _INDEX.fullmatch(rel) or (newest and _SCRIPT.fullmatch(rel)):
+                copies[f"{INDEX_DIR}/{name}/{rel}"] = path
+    return copies
+
+
+def shard_paths(shards: Iterable[str]) -> list[str]:
+    """Each shard's site path (pagefind/<shard>/), newest first: search.js imports the first one's script."""
+    return [f"{INDEX_DIR}/{name}/" for name in sorted(shards, reverse=True)]
 
 
 async def run_indexer(records: tuple[Record, ...], folder: Path) -> None:
+    """One shard's Pagefind service: `records` indexed, the files the site serves written into `folder`."""
     service = await _Service().launch()
     try:
         index = await service.create_index({"force_language": "ar"})
@@ -162,16 +239,10 @@ async def run_indexer(records: tuple[Record, ...], folder: Path) -> None:
     finally:
         await service.close()
     for file in files:
-        if _KEEP.fullmatch(file["path"]):
+        if _SCRIPT.fullmatch(file["path"]) or _INDEX.fullmatch(file["path"]):
             (folder / file["path"]).parent.mkdir(parents=True, exist_ok=True)
             (folder / file["path"]).write_bytes(file["content"])
     put_filters_in_order(folder)
-
-
-def index_copies(entry: Path) -> dict[str, Path]:
-    """The index's files in a cache entry -> their output paths (the pipeline copies them)."""
-    folder = entry / INDEX_DIR
-    return {f"{INDEX_DIR}/{p.relative_to(folder).as_posix()}": p for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 class _Service(PagefindService):
@@ -300,14 +371,15 @@ def _array(data: bytes, i: int) -> tuple[int, list[tuple[int, int]]]:
 # ---- the search page ----
 
 
-def plan_search(site: Site, templates: dict[str, Template], keys: PageKeys) -> list[Planned]:
-    u = Urls(site.config.base_url)
+def plan_search(site: Site, templates: dict[str, Template], keys: PageKeys, shards: Iterable[str]) -> list[Planned]:
+    """The search page, which names the index's shards (search_shards' names)."""
+    u, paths = Urls(site.config.base_url), shard_paths(shards)
     frame = Frame(site, u, lambda current: nav_html(site, u, templates["_nav.html"], current))
     return [
         Planned(
             urls.out_path(urls.search()),
-            digest(keys.fingerprint, "search"),
-            lambda: render(templates["search.html"], context_for_search(frame)),
+            digest(keys.fingerprint, "search", *paths),
+            lambda: render(templates["search.html"], context_for_search(frame, paths)),
         )
     ]
 
@@ -317,7 +389,7 @@ def search_sitemap(u: Urls) -> tuple[tuple[str, str | None], ...]:
     return ((u.absolute(urls.search()), None),)
 
 
-def context_for_search(frame: Frame) -> dict:
+def context_for_search(frame: Frame, shards: list[str]) -> dict:
     config, u = frame.site.config, frame.u
     return {
         "chrome": chrome(
@@ -327,7 +399,8 @@ def context_for_search(frame: Frame) -> dict:
             site_path=urls.search(),
         ),
         "script": u.link(urls.static("search.js")),
-        "pagefind": u.link(f"{INDEX_DIR}/pagefind.js"),
+        "pagefind": u.link(f"{shards[0]}pagefind.js") if shards else "",  # the newest shard's script
+        "shards": json.dumps([u.link(path) for path in shards]),  # newest first: the others are merged into it
         "archive_url": u.link(urls.archive()),
         "result_forms": json.dumps(dict(RESULT_FORMS), ensure_ascii=False),
         "folds": json.dumps(FOLDS, ensure_ascii=False),

@@ -1,6 +1,9 @@
 // The search page (templates/search.html, nashra/render/search.py): runs the query in ?q= with
-// Pagefind's script (pagefind/pagefind.js, imported from the site's own folder) and lists the results
-// in <main>. Loaded only by the search page; every word it shows comes from the page (nashra/words.py).
+// Pagefind's script and lists the results in <main>. The index is in shards (pagefind/<year>/ and
+// pagefind/<month>/, data-shards, newest first): the newest shard's pagefind.js is imported from the
+// site's own folder and every other shard merged into it (mergeIndex), so one search runs over all of
+// them and Pagefind hands back one list, sorted by score, and filters with their counts summed.
+// Loaded only by the search page; every word it shows comes from the page (nashra/words.py).
 const MAX_RESULTS = 20;
 const EXCERPT_WORDS = 30;
 
@@ -13,6 +16,7 @@ const forms = JSON.parse(box.dataset.forms);
 const lang = document.documentElement.lang || "ar";
 const numbers = new Intl.NumberFormat(`${lang}-u-nu-${box.dataset.digits}`);
 const plurals = new Intl.PluralRules(lang);
+const shards = JSON.parse(box.dataset.shards || "[]");
 
 // The query folded as the indexed text was (render/search.py's fold, the same table).
 const fold = (text) => Array.from(text, (ch) => folds[ch] ?? ch).join("");
@@ -90,6 +94,19 @@ function item(data) {
   return li;
 }
 
+let loaded = null;
+
+// Pagefind with every shard merged in (once), or null when the site has no article to search.
+function pagefindOfAllShards() {
+  loaded ??= (async () => {
+    if (!shards.length) return null;
+    const pagefind = await import(box.dataset.pagefind);
+    await Promise.all(shards.slice(1).map((path) => pagefind.mergeIndex(path)));
+    return pagefind;
+  })();
+  return loaded;
+}
+
 async function run(query) {
   list.hidden = true;
   list.replaceChildren();
@@ -99,8 +116,8 @@ async function run(query) {
   }
   say(box.dataset.loading);
   try {
-    const pagefind = await import(box.dataset.pagefind);
-    const search = await pagefind.search(fold(query));
+    const pagefind = await pagefindOfAllShards();
+    const search = pagefind ? await pagefind.search(fold(query)) : { results: [] };
     const found = await Promise.all(search.results.slice(0, MAX_RESULTS).map((r) => r.data()));
     if (!found.length) {
       say(box.dataset.none.replace("{q}", query));
