@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "2a0d304f2ec2fd81650161bdf13562c5eab54c86a6a3f914875e8311aab024ef"
+SAMPLE_TREE = "900232ceb5dbb6ad68e1c8bf6e4526b7c5c6678dd53fb9bc1d42368eccd85790"
 
 
 def sample_copy(dest: Path) -> Path:
