@@ -219,7 +219,8 @@ def test_a_card_over_a_bright_photo_keeps_4_5_to_1_behind_every_line(tmp_path: P
         image = Image.open(io.BytesIO(draw_card(card)))
         assert (image.format, image.size) == ("JPEG", (1200, 630))
         assert worst_contrast_behind_text(image, card, halo=cards.RINGING) >= 4.5
-        assert worst_contrast_behind_text(image, card) >= 3.5  # the halo: lighter, never near the text's white
+        # Even in the halo, 3:1: WCAG 2.1 AA for large text, which all of a card's text is (22 pt and more).
+        assert worst_contrast_behind_text(image, card) >= 3
     # The white photo's card: its commonest colour is the darkened photo.
     commonest = Counter(image_of(draw_card(a_card(LONG, white))).get_flattened_data()).most_common(1)[0][0]
     assert 4.5 <= white_contrast(commonest) < 5.0  # the margin the JPEG is darkened by (JPEG_MARGIN), no more

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "900232ceb5dbb6ad68e1c8bf6e4526b7c5c6678dd53fb9bc1d42368eccd85790"
+SAMPLE_TREE = "0b1d5fc440682483786847f037aa6af4376d691e2886e42f063d6a6c38ba603b"
 
 
 def sample_copy(dest: Path) -> Path:
