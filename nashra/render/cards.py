@@ -87,7 +87,7 @@ class Card:
         """A digest of everything the card's bytes are made from: its text, the photo's bytes, the
         fonts, this module's drawing (VERSION) and the libraries that shape, draw and compress."""
         inputs = {k: v for k, v in asdict(self).items() if k != "photo"}
-        made_by = [VERSION, _fonts_digest(), PIL.__version__, *(features.version(f) for f in ENGINES)]
+        made_by = [VERSION, JPEG_QUALITY, PNG_LEVEL, _fonts_digest(), PIL.__version__, *map(features.version, ENGINES)]
         text = json.dumps([made_by, inputs], ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
