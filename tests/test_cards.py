@@ -85,6 +85,14 @@ LONG = (
 # ---- shaping ----
 
 
+def test_a_cards_key_changes_with_everything_it_is_drawn_from_and_not_with_the_photos_path():
+    card = a_card(photo=Path("content/images/a.jpg"))
+    for field in dataclasses.fields(Card):
+        changed = dataclasses.replace(card, **{field.name: Path("elsewhere.jpg") if field.name == "photo" else "x"})
+        assert (changed.key == card.key) == (field.name == "photo"), field.name
+    assert dataclasses.replace(card).key == card.key
+
+
 def test_raqm_is_available():
     assert features.check("raqm"), RAQM_REASON
 

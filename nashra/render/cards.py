@@ -26,7 +26,7 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import PIL
@@ -86,10 +86,8 @@ class Card:
     def key(self) -> str:
         """A digest of everything the card's bytes are made from: its text, the photo's bytes, the
         fonts, this module's drawing (VERSION) and the libraries that shape, draw and compress."""
-        inputs = {k: v for k, v in asdict(self).items() if k != "photo"}
-        made_by = [VERSION, JPEG_QUALITY, PNG_LEVEL, _fonts_digest(), PIL.__version__, *map(features.version, ENGINES)]
-        text = json.dumps([made_by, inputs], ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()
+        inputs = [getattr(self, name) for name in _INPUTS]
+        return hashlib.sha256(json.dumps([_made_by(), inputs], ensure_ascii=False).encode()).hexdigest()
 
     @property
     def file(self) -> str:
@@ -98,6 +96,12 @@ class Card:
 
 
 ENGINES = ("raqm", "harfbuzz", "fribidi", "freetype2", "zlib", "libjpeg_turbo")
+_INPUTS = tuple(f.name for f in fields(Card) if f.name != "photo")  # the photo by its digest, not its path
+
+
+@functools.cache
+def _made_by() -> tuple:
+    return (VERSION, JPEG_QUALITY, PNG_LEVEL, _fonts_digest(), PIL.__version__, *map(features.version, ENGINES))
 
 
 def plan_cards(site: Site, root: Path, digests: Mapping[str, str]) -> tuple[Card, ...]:
@@ -129,14 +133,18 @@ def make_cards(cards: Sequence[Card], files: DerivedFiles) -> list[Planned]:
     """The cards as planned files: each taken from `files` when a build drew it before, else drawn
     (in forked workers when there are many) and kept there. NSH308 when cards must be drawn and
     Pillow cannot shape Arabic."""
-    folders = {card.key: files.get(card.key) for card in cards}
-    missing = [card for card in cards if folders[card.key] is None]
+    keys = [card.key for card in cards]
+    folders = {key: files.get(key) for key in keys}
+    missing = [card for card, key in zip(cards, keys, strict=True) if folders[key] is None]
     if missing:
         require_raqm()
     for card, _size in make_in_forks(missing, functools.partial(_make, files), kind="cards"):
         # A forked worker's make() counted the entry in the worker: get() counts it here (and finds it).
         folders[card.key] = files.get(card.key)
-    return [Planned(card.path, card.key, functools.partial(_read, folders[card.key] / card.file)) for card in cards]
+    return [
+        Planned(card.path, key, functools.partial(_read, folders[key] / card.file))
+        for card, key in zip(cards, keys, strict=True)
+    ]
 
 
 def _make(files: DerivedFiles, card: Card) -> int:
