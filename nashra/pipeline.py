@@ -23,6 +23,7 @@ from .archives import build_archives
 from .body.parse_and_prepare import read_and_prepare
 from .body.prepare import prepare_body
 from .editions import Editions, build_editions
+from .incremental.digests import digest
 from .incremental.keys import PageKeys
 from .incremental.session import Session, cache_folder, spare_folder
 from .layout import STATIC_DIR, TEMPLATES_DIR
@@ -122,8 +123,9 @@ def run_build(
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
                 with stage("search index"):
                     copies = _copies(root, site, photos) | _search_index(shards, read.articles, filled, session)
+                derived, copies = _from_derived(copies, session.derived("search").folder.parent)
                 with stage("render and write"):
-                    written = write_output(output, planned, copies, previous, show, session.spare)
+                    written = write_output(output, planned + derived, copies, previous, show, session.spare)
             counts = _counts(site, pages, feeds, written)
             changed = session.output_changed(tree_digest(output)) if report_changes else None
             with stage("save"):
@@ -212,6 +214,21 @@ def _search_index(
 def _copies(root: Path, site: Site, photos: PhotoSet) -> dict[str, Path]:
     """Files published as they are (output path -> file): the static files, and the images (photos.py)."""
     return {f"static/{name}": root / STATIC_DIR / name for name in site.static} | photos.copies
+
+
+def _from_derived(copies: dict[str, Path], derived: Path) -> tuple[list[Planned], dict[str, Path]]:
+    """The copies taken from derived entries (the search index, the photos) as planned files, keyed by
+    their entry and name (an entry's name is the digest of what it was made from): one unchanged since
+    the last build is then kept in the output, not copied again (the search index alone is 10,000
+    files at 10,000 articles); the others (static files, SVG images) are copied every build."""
+    planned, rest = [], {}
+    for path, source in copies.items():
+        if source.is_relative_to(derived):
+            key = digest("derived", source.relative_to(derived).as_posix())
+            planned.append(Planned(path, key, source.read_bytes))
+        else:
+            rest[path] = source
+    return planned, rest
 
 
 def _counts(site: Site, pages: list[Planned], feeds: list[Planned], written: Written) -> dict[str, int]:

@@ -176,7 +176,7 @@ def build_entry(
         source_page=u.link(urls.source(outlet.slug)) if outlet else "",
         image_html=image_html,
         image_file=image_file,
-        card_abs_url=u.absolute(urls.card(a.slug)),
+        card_abs_url=u.absolute(urls.card(a.slug, image_file)),
         card_alt=WORDS["card_alt"].format(
             title=a.title,
             site=config.title,

@@ -68,9 +68,18 @@ def image(name: str) -> str:
     return f"images/{name}"
 
 
-def card(slug: str) -> str:
-    """An article's social card (render/cards.py), the image its page gives link previews."""
-    return f"cards/{slug}.png"
+CARD_PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")  # lead images a card is drawn over (not SVG)
+
+
+def card(slug: str, image_file: str | None = None) -> str:
+    """An article's social card (render/cards.py), the image its page gives link previews: a JPEG
+    when it is drawn over the lead photo (`image_file`, when Pillow can draw it), else a PNG."""
+    return f"cards/{slug}.jpg" if card_photo(image_file) else f"cards/{slug}.png"
+
+
+def card_photo(image_file: str | None) -> bool:
+    """Whether an article's card is drawn over its lead image `image_file` (a file of content/images/)."""
+    return bool(image_file) and image_file.lower().endswith(CARD_PHOTO_TYPES)
 
 
 def out_path(site_path: str) -> str:

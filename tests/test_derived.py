@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from nashra.incremental import derived
 from nashra.incremental.derived import DerivedFiles
 
 KEY_A, KEY_B = "a" * 32, "b" * 32
@@ -53,6 +56,49 @@ def test_prune_removes_only_entries_this_build_did_not_use(tmp_path):
     worker_made.use(KEY_A)  # made or read in a forked worker: counted in the parent
     worker_made.prune()
     assert (now.folder / KEY_A).is_dir()
+
+
+def test_many_unused_files_are_moved_aside_at_once_and_removed_in_the_background(tmp_path, monkeypatch):
+    monkeypatch.setattr(derived, "BACKGROUND_REMOVAL_FROM", 50)  # 2,000 files in a build
+    old = DerivedFiles(tmp_path, "search")
+    old.make(KEY_A, lambda into: [(into / f"{n}.pf_fragment").write_bytes(b"x") for n in range(100)])
+    old.make(KEY_B, lambda into: None)
+    spawned, remove_tree = [], derived.remove_tree
+
+    def removing(path, background):
+        spawned.append(background)
+        remove_tree(path, background)
+
+    monkeypatch.setattr(derived, "remove_tree", removing)
+    now = DerivedFiles(tmp_path, "search")
+    assert now.get(KEY_B) is not None
+    now.prune()
+    assert spawned == [True]
+    assert [p.name for p in now.folder.iterdir()] == [KEY_B]  # at once: the old entry is no longer the kind's
+    for _ in range(100):  # the remover, a process of its own, is done within seconds
+        if not list(tmp_path.glob("derived/.removed-*")):
+            break
+        time.sleep(0.1)
+    assert sorted(p.name for p in (tmp_path / "derived").iterdir()) == ["search"]
+
+
+def test_a_removal_cut_short_is_finished_by_the_next_prune(tmp_path):
+    left = tmp_path / "derived/.removed-cards-x1"  # a build's, whose remover was killed half way
+    (left / KEY_A).mkdir(parents=True)
+    (left / KEY_A / "card.png").write_bytes(b"png")
+    (left / ".nashra-build").write_bytes(b"")
+    other = tmp_path / "derived/.removed-photos-x2"  # another kind's: its own prune's
+    other.mkdir()
+    (other / ".nashra-build").write_bytes(b"")
+    files = DerivedFiles(tmp_path, "cards")
+    files.make(KEY_B, lambda into: None)
+    files.prune()
+    for _ in range(100):
+        if not left.exists():
+            break
+        time.sleep(0.1)
+    assert not left.exists() and other.exists()
+    assert [p.name for p in files.folder.iterdir()] == [KEY_B]
 
 
 @pytest.mark.parametrize("key", ["../escape", "A" * 32, "", "a" * 15, "a/" + "b" * 30])

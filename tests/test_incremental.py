@@ -107,7 +107,7 @@ def test_only_what_changed_is_made_again(site: Path, capsys):
     assert build(site) == 0
     after = inodes(site / "output")
     remade = {path for path in after if after[path] != first.get(path)}
-    # copies are written again, the search index's too (when it is made again: tests/test_search.py)
+    # copies (static files, SVGs) are written again, and the search index when it is made again (test_search.py)
     remade -= ALWAYS_MADE | {p for p in remade if p.startswith(("static/", "images/", "pagefind/"))}
     # the article page and the feeds carrying its body; lists show no body, so they are kept
     folders = ("", "topics/politics/", "sources/nywywrk-taymz/")  # the site's, its topic's, its source's
@@ -123,6 +123,22 @@ def test_only_what_changed_is_made_again(site: Path, capsys):
     assert "archive/2024/05/index.html" not in remade
     assert "articles/budget/index.html" not in remade  # its main topic is economy
     assert "topics/economy/index.html" not in remade
+
+
+def test_files_of_unchanged_derived_entries_are_kept_not_copied_again(site: Path):
+    from PIL import Image
+
+    Image.new("RGB", (1600, 900), (200, 120, 40)).save(site / "content/images/street.jpg")
+    edit(site / VISIT, "src: route.svg", "src: street.jpg")
+    assert build(site) == 0
+    first = inodes(site / "output")
+    derived = {p for p in first if p.startswith(("pagefind/", "photos/", "images/street", "cards/"))}
+    assert {"images/street.jpg", "cards/visit.jpg"} <= derived and any(p.startswith("pagefind/") for p in derived)
+    CHANGES["template"](site)  # every page made again; the index, the photos and the cards are the same
+    assert build(site) == 0
+    after = inodes(site / "output")
+    assert {p for p in derived if after[p] != first[p]} == set()
+    assert after["articles/visit/index.html"] != first["articles/visit/index.html"]
 
 
 def test_deleted_output_is_built_again(site: Path):

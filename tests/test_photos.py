@@ -107,7 +107,7 @@ def test_an_original_narrower_than_every_width_is_published_at_its_own(site: Pat
 
 def test_published_images_carry_no_gps_serial_or_orientation_and_are_upright(built: Path):
     published = [p for p in (built / "output").rglob("*") if p.suffix in {".jpg", ".jpeg", ".png", ".webp"}]
-    cards = list((built / "output/cards").glob("*.png"))  # a social card per article, some drawn over these photos
+    cards = list((built / "output/cards").iterdir())  # a social card per article, some drawn over these photos
     assert cards
     assert len(published) == 1 + 2 * 2 + 1 + 3 * 2 + 1 + 1 * 2 + len(cards)  # kremlin, wide, glass: originals, sizes
     for path in published:

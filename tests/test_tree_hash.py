@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "b04bbedc5f84cd66719087bcf4fe852cbbd4cf65489c3ad1660ce1acf924227b"
+SAMPLE_TREE = "054ddecb238f283814003a4b25881253caa60b2b5363614a160ea419ac8bfe4b"
 
 
 def sample_copy(dest: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Social cards: for every published article a 1200x630 PNG that link previews show (og:image).
+"""Social cards: for every published article a 1200x630 image that link previews show (og:image).
 
     plan_cards(site, root, digests)   the cards' inputs, one Card per entry (pure but for the paths)
     draw_card(card)                   a card's PNG bytes: the same inputs give the same bytes
@@ -14,8 +14,8 @@ draw unjoined letters in reverse order.
 
 Behind the text is the lead photo, when the article has one (JPEG, PNG or WebP; an SVG cannot be
 drawn), cropped to fill the card and darkened just enough that white text on its lightest pixel
-under any text has a contrast of at least 4.5:1 (WCAG 2.1's relative luminance); otherwise the
-site's accent colour.
+under any text has a contrast of at least 4.5:1 (WCAG 2.1's relative luminance), with a margin for
+the JPEG such a card is saved as; otherwise the site's accent colour, in a PNG of few colours.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import PIL
@@ -40,14 +40,18 @@ from ..model import Entry, Site
 from ..output import Planned
 from ..parallel import make_in_forks
 from ..problems import ContentError, Problem
+from ..urls import CARD_PHOTO_TYPES, card_photo
 from ..words import WORDS
 
 WIDTH, HEIGHT = 1200, 630
-VERSION = "2"  # of the drawing below: change it with anything that changes a card's bytes (2: no photo metadata)
+VERSION = "3"  # of the drawing below: change it with anything that changes a card's bytes (3: photo cards in JPEG)
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 REGULAR, BOLD = FONTS / "card-regular.ttf", FONTS / "card-bold.ttf"
-PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")  # what Pillow draws; an SVG lead image gives a plain card
-CARD_FILE = "card.png"  # in its derived entry
+PHOTO_TYPES = CARD_PHOTO_TYPES  # what Pillow draws; an SVG lead image gives a plain card
+JPEG_QUALITY = 75  # a photo card: about 100 KB for a detailed photo (at 85: 135 KB; a 256-colour PNG: 265 KB)
+JPEG_MARGIN = 0.25  # the contrast aimed at over MIN_CONTRAST (and added again while the JPEG misses it)
+RINGING = 7  # px around each letter where a JPEG's 8x8 blocks ring (a lighter halo): part of the letter's edge
+PNG_LEVEL = 6  # a plain card: 18 KB in 4 ms (level 9: 16 KB in 30 ms)
 
 # The site's light palette (templates/static/style.css: --accent, --accent-soft; a test keeps them in step).
 BACKGROUND = (0x0B, 0x5C, 0x4A)
@@ -82,13 +86,22 @@ class Card:
     def key(self) -> str:
         """A digest of everything the card's bytes are made from: its text, the photo's bytes, the
         fonts, this module's drawing (VERSION) and the libraries that shape, draw and compress."""
-        inputs = {k: v for k, v in asdict(self).items() if k != "photo"}
-        made_by = [VERSION, _fonts_digest(), PIL.__version__, *(features.version(f) for f in ENGINES)]
-        text = json.dumps([made_by, inputs], ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()
+        inputs = [getattr(self, name) for name in _INPUTS]
+        return hashlib.sha256(json.dumps([_made_by(), inputs], ensure_ascii=False).encode()).hexdigest()
+
+    @property
+    def file(self) -> str:
+        """Its file's name in its derived entry: card.jpg over a photo, else card.png."""
+        return "card" + Path(self.path).suffix
 
 
-ENGINES = ("raqm", "harfbuzz", "fribidi", "freetype2", "zlib")
+ENGINES = ("raqm", "harfbuzz", "fribidi", "freetype2", "zlib", "libjpeg_turbo")
+_INPUTS = tuple(f.name for f in fields(Card) if f.name != "photo")  # the photo by its digest, not its path
+
+
+@functools.cache
+def _made_by() -> tuple:
+    return (VERSION, JPEG_QUALITY, PNG_LEVEL, _fonts_digest(), PIL.__version__, *map(features.version, ENGINES))
 
 
 def plan_cards(site: Site, root: Path, digests: Mapping[str, str]) -> tuple[Card, ...]:
@@ -98,10 +111,10 @@ def plan_cards(site: Site, root: Path, digests: Mapping[str, str]) -> tuple[Card
 
 
 def _card(entry: Entry, site_name: str, site_lang: str, root: Path, digests: Mapping[str, str]) -> Card:
-    photo = entry.image_file if entry.image_file and entry.image_file.lower().endswith(PHOTO_TYPES) else None
+    photo = entry.image_file if card_photo(entry.image_file) else None
     relpath = f"{IMAGES_DIR}/{photo}" if photo else ""
     return Card(
-        path=urls.card(entry.slug),
+        path=urls.card(entry.slug, photo),
         headline=entry.title,
         lang=entry.lang,
         dir=entry.dir,
@@ -120,19 +133,23 @@ def make_cards(cards: Sequence[Card], files: DerivedFiles) -> list[Planned]:
     """The cards as planned files: each taken from `files` when a build drew it before, else drawn
     (in forked workers when there are many) and kept there. NSH308 when cards must be drawn and
     Pillow cannot shape Arabic."""
-    folders = {card.key: files.get(card.key) for card in cards}
-    missing = [card for card in cards if folders[card.key] is None]
+    keys = [card.key for card in cards]
+    folders = {key: files.get(key) for key in keys}
+    missing = [card for card, key in zip(cards, keys, strict=True) if folders[key] is None]
     if missing:
         require_raqm()
     for card, _size in make_in_forks(missing, functools.partial(_make, files), kind="cards"):
         # A forked worker's make() counted the entry in the worker: get() counts it here (and finds it).
         folders[card.key] = files.get(card.key)
-    return [Planned(card.path, card.key, functools.partial(_read, folders[card.key] / CARD_FILE)) for card in cards]
+    return [
+        Planned(card.path, key, functools.partial(_read, folders[key] / card.file))
+        for card, key in zip(cards, keys, strict=True)
+    ]
 
 
 def _make(files: DerivedFiles, card: Card) -> int:
     data = draw_card(card)
-    files.make(card.key, lambda into: (into / CARD_FILE).write_bytes(data))
+    files.make(card.key, lambda into: (into / card.file).write_bytes(data))
     return len(data)
 
 
@@ -274,52 +291,57 @@ def _flush(line: Line) -> Line:
 
 
 def draw_card(card: Card) -> bytes:
-    """The card's PNG. Raises ContentError when its photo cannot be read."""
+    """The card's image: a JPEG over its photo, else a PNG. Raises ContentError when its photo cannot
+    be read."""
     lines = layout(card)
-    boxes = [line.box(ImageDraw.Draw(Image.new("L", (1, 1)))) for line in lines]
     if card.photo is None:
-        return _png(_with_text(Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND), lines, RULE, photo=False))
-    photo, text, behind = _photo(card.photo), text_mask(lines), luminance(TEXT)
-    target = MIN_CONTRAST
-    while True:  # dithering may lighten a pixel by a few levels: then darken a little more
-        image = _with_text(darken_for_text(photo, boxes, target), lines, TEXT, photo=True)
-        if contrast(behind, lightest(image.convert("RGB"), boxes, text)) >= MIN_CONTRAST:
-            return _png(image)
-        target += 0.25
+        plain = _with_text(Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND), lines, RULE)
+        return _saved(plain.quantize(256, method=Image.Quantize.FASTOCTREE), "PNG", compress_level=PNG_LEVEL)
+    boxes = [line.box(ImageDraw.Draw(Image.new("L", (1, 1)))) for line in lines]
+    photo, halo, behind, target = _photo(card.photo), text_mask(lines, RINGING), luminance(TEXT), MIN_CONTRAST
+    while True:  # checked on the JPEG's own pixels: where its rounding lightens the photo, darken a little more
+        target += JPEG_MARGIN
+        data = _saved(_with_text(darken_for_text(photo, boxes, target), lines, TEXT), "JPEG", quality=JPEG_QUALITY)
+        if contrast(behind, lightest(Image.open(io.BytesIO(data)).convert("RGB"), boxes, halo)) >= MIN_CONTRAST:
+            return data
 
 
-def _with_text(background: Image.Image, lines: Sequence[Line], rule: tuple[int, int, int], photo: bool) -> Image.Image:
-    """The lines drawn on `background`, in 256 colours: a PNG a quarter to a half the size.
+def _with_text(background: Image.Image, lines: Sequence[Line], rule: tuple[int, int, int]) -> Image.Image:
+    """The lines drawn on a copy of `background`, and the rule above the date.
 
-    Measured on a detailed photo: 930 KB as a full-colour PNG; in 256 colours of a fast octree
-    palette 228 KB, but a smooth sky then shows bands, which Floyd-Steinberg dithering removes for
-    380 KB (median cut's palette: 493 KB); a smooth photo's card is about 70 KB either way. A plain
-    card has few colours, and no gradient to dither: 22 KB. Neither step has any randomness: the
-    same card gives the same bytes.
+    A plain card has few colours, and no gradient: in 256 colours of a fast octree palette, its PNG
+    is 18 KB. A photo card is a JPEG: a detailed photo's is 130-150 KB (in 256 colours, dithered so
+    that a smooth sky shows no bands, a PNG was 265 KB and took 6 times as long to make). Neither has
+    any randomness: the same card gives the same bytes.
     """
     canvas = background.copy()
     draw = ImageDraw.Draw(canvas)
     draw.line([(MARGIN, 500), (WIDTH - MARGIN, 500)], fill=rule, width=2)
     for line in lines:
         line.draw(draw)
-    palette = canvas.quantize(256, method=Image.Quantize.FASTOCTREE)
-    return canvas.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG) if photo else palette
+    return canvas
 
 
-def _png(image: Image.Image) -> bytes:
+def _saved(image: Image.Image, form: str, **options) -> bytes:
     out = io.BytesIO()
     image.info.clear()  # a photo's ICC profile, XMP or EXIF would otherwise be carried into the card
-    image.save(out, "PNG", compress_level=9)  # no time, no metadata: the bytes depend on the pixels only
+    image.save(out, form, **options)  # no time, no metadata: the bytes depend on the pixels only
     return out.getvalue()
 
 
-def text_mask(lines: Sequence[Line]) -> Image.Image:
-    """Where the text is drawn, its soft edges included: white on black."""
+def text_mask(lines: Sequence[Line], reach: int = 2) -> Image.Image:
+    """Where the text is drawn, its soft edges included, and every pixel within `reach` pixels of it
+    (across or down): white on black."""
     mask = Image.new("L", (WIDTH, HEIGHT))
     draw = ImageDraw.Draw(mask)
     for line in lines:
         draw.text((line.start, line.baseline), line.text, **line.options(), fill=255)
-    return mask.point(lambda v: 255 if v else 0).filter(ImageFilter.MaxFilter(5))
+    # A box blur spreads every lit pixel over the square around it, as a max filter of that size would, but in
+    # a time that does not grow with the square (MaxFilter(13) takes 30 times as long).
+    return mask.point(_LIT).filter(ImageFilter.BoxBlur(reach)).point(_LIT)
+
+
+_LIT = [0] + [255] * 255
 
 
 def _photo(path: Path) -> Image.Image:
@@ -332,7 +354,7 @@ def _photo(path: Path) -> Image.Image:
         relpath = f"{IMAGES_DIR}/{path.name}"
         raise ContentError([Problem(relpath, 0, 0, "NSH309", f"cannot read this photo for a social card: {exc}",
                                     "save it again as JPEG, PNG or WebP")]) from None  # fmt: skip
-    return ImageOps.fit(upright, (WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    return ImageOps.fit(upright, (WIDTH, HEIGHT), Image.Resampling.BICUBIC)
 
 
 # ---- contrast (WCAG 2.1) ----
@@ -369,14 +391,18 @@ def lightest(image: Image.Image, boxes: Sequence[Box], text: Image.Image | None 
 
 def darken_for_text(photo: Image.Image, boxes: Sequence[Box], target: float = MIN_CONTRAST) -> Image.Image:
     """`photo` blended with black, as little as makes white text in `boxes` reach `target` contrast
-    against the lightest pixel there: a binary search over the 256 levels of black."""
+    against the lightest pixel there: a binary search over the 256 levels of black, on the parts of
+    the photo under the boxes only (blending is pixel by pixel: the same pixels as the whole)."""
     text = luminance(TEXT)
-    darkened = lambda level: Image.blend(photo, Image.new("RGB", photo.size), level / 255)  # noqa: E731
+    parts = [photo.crop(box) for box in boxes]
+    black = [Image.new("RGB", part.size) for part in parts]
+    whole = [(0, 0, part.width, part.height) for part in parts]
+    blended = lambda level: [Image.blend(p, b, level / 255) for p, b in zip(parts, black, strict=True)]  # noqa: E731
     low, high = 0, 255  # `high` always reaches the target: black gives 21:1
     while low < high:
         middle = (low + high) // 2
-        if contrast(text, lightest(darkened(middle), boxes)) >= target:
+        if contrast(text, max(lightest(part, whole[i : i + 1]) for i, part in enumerate(blended(middle)))) >= target:
             high = middle
         else:
             low = middle + 1
-    return darkened(low)
+    return Image.blend(photo, Image.new("RGB", photo.size), low / 255)

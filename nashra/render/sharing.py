@@ -28,6 +28,11 @@ class MetaTag:
     content: str
 
 
+def card_type(url: str) -> str:
+    """The media type of a social card, by its file (urls.card): a JPEG over a photo, else a PNG."""
+    return "image/jpeg" if url.endswith(".jpg") else "image/png"
+
+
 def og_locale(lang: str) -> str:
     """`ar` -> `ar_AR`, `en` -> `en_US`, `fr-CA` -> `fr_CA`: Open Graph wants language_TERRITORY."""
     locale = Locale.parse(lang, sep="-")
@@ -54,7 +59,7 @@ def page_meta(
     if entry:
         tags += [
             MetaTag("property", "og:image", entry.card_abs_url),
-            MetaTag("property", "og:image:type", "image/png"),
+            MetaTag("property", "og:image:type", card_type(entry.card_abs_url)),
             MetaTag("property", "og:image:width", str(CARD_WIDTH)),
             MetaTag("property", "og:image:height", str(CARD_HEIGHT)),
             MetaTag("property", "og:image:alt", entry.card_alt),
