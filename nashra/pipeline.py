@@ -109,7 +109,7 @@ def run_build(
             with stage("site"):
                 site = build_site(config, read.content, scope, read.words, photos.photos)
                 keys = session.page_keys(read.articles, read.content.linking, photos.key)
-                shards = search_shards(site, scope.now)  # the search index's articles by shard
+                shards = search_shards(site)  # the search index's articles by shard
             fill = session.body_filler(read.bodies, prepare_body)
             filled = lambda entry: with_body(site, entry, fill(entry.path))  # noqa: E731
             with stage("editions"):

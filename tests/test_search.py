@@ -116,7 +116,8 @@ def test_the_index_holds_each_published_article_text_and_metadata(site: Path):
     assert "الأقسام" not in page["content"] and "RSS" not in page["content"]
     # Only the files the site's own search uses: not Pagefind's English UIs.
     names = set(index_files(output))
-    assert {"2024/pagefind.js", "2024/pagefind-worker.js", "2024/pagefind-entry.json", "2024/wasm.ar.pagefind"} <= names
+    shard = "2024-05"  # the fixture's six articles, May and June 2024: one shard
+    assert {f"{shard}/{name}" for name in (*SCRIPTS, "pagefind-entry.json")} <= names
     assert not [n for n in names if "ui" in n or n.endswith(".css")]
 
 
@@ -168,8 +169,8 @@ def test_every_page_has_a_search_form_for_the_search_page(site: Path):
     scripts = [s.get("src") for s in find_all(page, "script")]
     assert scripts == ["/nashra/static/search.js"]
     box = find(page, "section", id="search")
-    assert box.get("data-pagefind") == "/nashra/pagefind/2024/pagefind.js"
-    assert json.loads(box.get("data-shards")) == ["/nashra/pagefind/2024/"]
+    assert box.get("data-pagefind") == "/nashra/pagefind/2024-05/pagefind.js"
+    assert json.loads(box.get("data-shards")) == ["/nashra/pagefind/2024-05/"]
     assert json.loads(box.get("data-folds")) == FOLDS
     article = parse(output / "articles/visit/index.html")
     assert not [s for s in find_all(article, "script") if s.get("src")]
@@ -190,9 +191,10 @@ SHARDED = {
     "late-february": "2025-02-20T09:00:00",
     "march": "2025-03-05T09:00:00",
 }
+SHARD_LIMIT = 2  # articles a shard: months together from the oldest on while they fit, else a shard of their own
 SHARDS = {
-    "2023": {"old"},
-    "2024": {"spring", "autumn"},
+    "2023-03": {"old", "spring"},  # March 2023 and May 2024: 2 articles
+    "2024-11": {"autumn"},  # a third would not fit: a new shard, which January's two would overfill
     "2025-01": {"new-year", "january"},
     "2025-02": {"february", "late-february"},
     "2025-03": {"march"},
@@ -207,8 +209,9 @@ def sharded_article(slug: str, date: str, body: str = "نص الخبر عن ال
 
 
 @pytest.fixture
-def sharded(tmp_path: Path) -> Path:
-    """A site of its own articles, two years before the clock's (2025) and three months of it."""
+def sharded(tmp_path: Path, monkeypatch) -> Path:
+    """A site of its own articles over six months of three years, in shards of at most two articles."""
+    monkeypatch.setattr(search, "SHARD_LIMIT", SHARD_LIMIT)
     root = make_site(tmp_path / "site")
     articles = root / "content/articles"
     shutil.rmtree(articles)
@@ -234,7 +237,7 @@ def urls_of(*shards: str) -> frozenset[str]:
     return frozenset(f"articles/{slug}/" for s in shards for slug in SHARDS[s])
 
 
-def test_the_index_is_split_by_year_before_the_clocks_year_and_by_month_in_it(sharded: Path, calls):
+def test_the_index_is_split_into_runs_of_months_of_at_most_the_limit_from_the_oldest(sharded: Path, calls):
     assert build(sharded, *SHARDED_NOW, "--base-url", "https://example.org/nashra/") == 0
     pages = indexed(sharded / "output")
     assert {url: page["shard"] for url, page in pages.items()} == {
@@ -258,9 +261,9 @@ def test_a_changed_body_or_a_new_article_indexes_its_shard_alone(sharded: Path, 
     calls.clear()
     write_article(sharded, "spring", sharded_article("spring", SHARDED["spring"], "نص جديد عن الميناء."))
     assert build(sharded, *SHARDED_NOW) == 0
-    assert calls == [urls_of("2024")]
+    assert calls == [urls_of("2023-03")]
     after = shard_files(sharded / "output")
-    assert [s for s in SHARDS if after[s] != before[s]] == ["2024"]
+    assert [s for s in SHARDS if after[s] != before[s]] == ["2023-03"]
     assert "الميناء" in indexed(sharded / "output")["articles/spring/"]["content"]
     calls.clear()
     write_article(sharded, "newest", sharded_article("newest", "2025-03-20T09:00:00"))
@@ -269,6 +272,28 @@ def test_a_changed_body_or_a_new_article_indexes_its_shard_alone(sharded: Path, 
     assert indexed(sharded / "output")["articles/newest/"]["shard"] == "2025-03"
     assert [s for s in SHARDS if shard_files(sharded / "output")[s] != after[s]] == ["2025-03"]
     assert len(sorted(sharded.glob(".nashra-cache/**/derived/search/*"))) == len(SHARDS)  # the old entry pruned
+    calls.clear()
+    write_article(sharded, "newer", sharded_article("newer", "2025-03-25T09:00:00"))  # a month over the limit
+    assert build(sharded, *SHARDED_NOW) == 0
+    assert calls == [urls_of("2025-03") | {"articles/newest/", "articles/newer/"}]
+    assert len(shard_files(sharded / "output")) == len(SHARDS)  # a month is never split
+
+
+def test_a_new_article_that_would_overfill_the_last_shard_starts_one(sharded: Path, calls):
+    write_article(sharded, "march-too", sharded_article("march-too", "2025-03-10T09:00:00"))
+    assert build(sharded, "--now", "2025-05-01T00:00") == 0
+    before = shard_files(sharded / "output")
+    calls.clear()
+    write_article(sharded, "april", sharded_article("april", "2025-04-10T09:00:00"))
+    assert build(sharded, "--now", "2025-05-01T00:00") == 0
+    assert calls == [frozenset({"articles/april/"})]
+    after = shard_files(sharded / "output")
+    index = lambda files: {n: b for n, b in files.items() if not n.endswith(SCRIPTS)}  # noqa: E731
+    assert set(after) == set(before) | {"2025-04"} and all(index(after[s]) == index(before[s]) for s in before)
+    assert set(after["2025-04"]) >= {f"2025-04/{name}" for name in SCRIPTS}  # the script: in the newest shard
+
+
+SCRIPTS = ("pagefind.js", "pagefind-worker.js", "wasm.ar.pagefind")
 
 
 def _body(root: Path) -> None:
@@ -291,8 +316,8 @@ def _replace(name: str, old: str, new: str) -> Callable[[Path], None]:
 
 # What each change does to the records: the shards indexed again (all: None), and what one of them shows.
 CHANGES = {
-    "body": (_body, {"2024"}, lambda page: "آخر" in page["content"]),
-    "title": (_title, {"2024"}, lambda page: page["meta"]["title"] == "عنوان آخر"),
+    "body": (_body, {"2024-11"}, lambda page: "آخر" in page["content"]),
+    "title": (_title, {"2024-11"}, lambda page: page["meta"]["title"] == "عنوان آخر"),
     "topic name": (_replace("content/topics.yml", "name: سياسة", "name: شؤون سياسية"), None,
                    lambda page: page["filters"]["topic"] == ["شؤون سياسية"]),
     "source name": (_replace("content/sources.yml", "وكالة الأنباء", "وكالة أخرى"), None,

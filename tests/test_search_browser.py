@@ -10,6 +10,7 @@ from conftest import build, make_site
 from pages_server import PagesServer
 from test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, axe_violations, low_contrast, need
 
+from nashra.render import search
 from nashra.words import RESULT_FORMS, WORDS
 
 VARIANTS = """---
@@ -189,9 +190,9 @@ def test_screenshots_of_the_search_page(browser, site, tmp_path_factory):
     shutil.rmtree(shots)
 
 
-# ---- an index in shards: a year before the clock's, months of its year ----
+# ---- an index in shards ----
 
-SHARDED = {  # slug -> (date, topic): one in 2023's shard, one in February 2025's (the clock: March 2025)
+SHARDED = {  # slug -> (date, topic): one in March 2023's shard, one in February 2025's (the clock: March 2025)
     "saffron-old": ("2023-03-10T09:00:00", "economy"),
     "saffron-new": ("2025-02-10T09:00:00", "politics"),
 }
@@ -206,7 +207,8 @@ def sharded(tmp_path_factory):
             f"source:\n  name: وكالة الأنباء\n---\n\nبدأ موسم حصاد الزعفران في القرى.\n",
             encoding="utf-8",
         )
-    with PagesServer(root / "output", "/nashra/") as server:
+    with PagesServer(root / "output", "/nashra/") as server, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_LIMIT", 1)  # a shard a month
         assert build(root, "--base-url", server.url, "--now", "2025-03-01T00:00") == 0
         yield root / "output", server
 
@@ -222,7 +224,7 @@ MERGED = """async ([query, filters]) => {
 
 def test_one_query_finds_articles_of_an_old_year_and_of_a_month_and_filters_across_shards(context, sharded):
     output = sharded[0]
-    assert {p.name for p in (output / "pagefind").iterdir()} == {"2023", "2024", "2025-02"}
+    assert {p.name for p in (output / "pagefind").iterdir()} == {"2023-03", "2024-05", "2024-06", "2025-02"}
     page = searched(context.new_page(), sharded, "الزعفران")
     found = results(page)
     assert {r["href"] for r in found} == {f"/nashra/articles/{slug}/" for slug in SHARDED}

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "054ddecb238f283814003a4b25881253caa60b2b5363614a160ea419ac8bfe4b"
+SAMPLE_TREE = "a467d16f38ece574b8eb8596aebbdca25447bd7714aa2fb30b005aee2302981b"
 
 
 def sample_copy(dest: Path) -> Path:

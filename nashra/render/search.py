@@ -16,10 +16,11 @@ original text from the result's text and builds the excerpt from it at the word 
 reports, in the article's own spelling. (Keeping the whole original text in the metadata instead
 made indexing 40 % slower: bench/README.md.)
 
-Shards. Pagefind has no incremental mode and costs about 3.8 ms an article (bench/README.md), so the
-index is split by the article's date in the site's timezone, with bounds that do not move: one shard a
-year before the year of the build's clock (Scope.now), one a month of that year (search_shards). Each
-is a Pagefind index of its own, output/pagefind/<2025 or 2026-06>/ (entry, meta, index, filter and
+Shards. Pagefind has no incremental mode, costs about 3.8 ms an article and holds about 220 KB an
+article in memory while it indexes (bench/README.md), so the index is split by the article's date in
+the site's timezone: consecutive months of at most SHARD_LIMIT articles together, counted from the
+oldest (search_shards), so that a new article changes the last shard only. Each
+is a Pagefind index of its own, output/pagefind/<2026-05>/ (entry, meta, index, filter and
 fragment files), and a derived entry (session.derived("search")) whose key, shard_key, is found from
 what its records are made of without making one: the articles' files, the parse fingerprint, the
 versions and FOLDS. Only shards whose key is new get their records made (the bodies) and indexed, at
@@ -46,7 +47,6 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -122,21 +122,37 @@ class Record:
         return json.dumps([self.url, self.text, self.meta, self.filters], ensure_ascii=False)
 
 
-def search_shards(site: Site, now: datetime) -> dict[str, tuple[Entry, ...]]:
+SHARD_LIMIT = 1000  # articles in a shard at most, unless one month has more (see search_shards)
+
+
+def search_shards(site: Site) -> dict[str, tuple[Entry, ...]]:
     """The published articles (site.entries: Scope has left out drafts and scheduled ones) by shard,
-    oldest shard first, each shard's in the site's order (newest first)."""
+    oldest shard first, each shard's in the site's order (newest first).
+
+    A shard is one month or more of consecutive months, by the article's date in the site's timezone,
+    grouped from the oldest month on: a month joins the shard before it while that shard would hold
+    at most SHARD_LIMIT articles. The bound is Pagefind's memory: it holds about 220 KB an article
+    while it indexes (2.1 GB for one index of 10,000: bench/README.md), so no process of the build
+    grows past about 250 MB however large the archive. A shard is named by its first month (2026-05):
+    a new article, the newest, changes the last shard only (or starts one), an edit only its own; an
+    article added to an old month, or removed from one, may move the bounds of the shards after it,
+    which are then indexed again."""
     tz = ZoneInfo(site.config.timezone)
-    year = now.astimezone(tz).year
+    months: dict[str, int] = {}
+    for entry in site.entries:
+        month = f"{entry.date.astimezone(tz):%Y-%m}"
+        months[month] = months.get(month, 0) + 1
+    shard_of: dict[str, str] = {}  # month -> its shard's name
+    name, size = "", 0
+    for month in sorted(months):
+        if not name or size + months[month] > SHARD_LIMIT:
+            name, size = month, 0
+        shard_of[month] = name
+        size += months[month]
     shards: dict[str, list[Entry]] = {}
     for entry in site.entries:
-        shards.setdefault(shard_name(entry.date.astimezone(tz), year), []).append(entry)
+        shards.setdefault(shard_of[f"{entry.date.astimezone(tz):%Y-%m}"], []).append(entry)
     return {name: tuple(shards[name]) for name in sorted(shards)}
-
-
-def shard_name(date: datetime, this_year: int) -> str:
-    """The shard of an article dated `date` (in the site's timezone) in a build whose clock is in
-    `this_year`: its year before then (2025), else its month (2026-06). Names sort oldest first."""
-    return f"{date:%Y}" if date.year < this_year else f"{date:%Y-%m}"
 
 
 def shard_key(entries: Iterable[Entry], article_keys: Mapping[str, str], parse_fp: str) -> str:
