@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli
+from conftest import ROOT, build, run_cli
 
 from nashra.read.config import KEYS
+from nashra.render import search
 
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tools"))
@@ -71,3 +73,26 @@ def test_the_same_seed_gives_the_same_files(corpus: Path, tmp_path: Path):
     assert tree_hash(tmp_path / "again") == tree_hash(corpus)
     generate(tmp_path / "other", ARTICLES, seed=8)
     assert tree_hash(tmp_path / "other") != tree_hash(corpus)
+
+
+def test_cold_cached_and_ci_builds_of_the_corpus_are_the_same_bytes(corpus: Path, tmp_path: Path, monkeypatch):
+    """At this size the articles are parsed, the pages written and the cards drawn by forked workers
+    (parallel.SPREAD), and the search index has shards. The ci build is what pages.yml does: a fresh
+    checkout (new files), the last build's cache restored, no output/; the search index, the cards and
+    the photos then come from the cache, every page is made again."""
+    monkeypatch.setattr(search, "SHARD_LIMIT", 200)  # a shard a month: May and June 2026
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    now = ("--now", f"{CLOCK:%Y-%m-%dT%H:%M}")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "github-output"))
+    assert build(site, *now, "--github-output") == 0  # cold, filling the cache, as pages.yml's last run
+    cold = tree_hash(site / "output")
+    checkout = tmp_path / "checkout"
+    shutil.copytree(site, checkout, ignore=shutil.ignore_patterns("output", ".nashra-cache"))
+    shutil.copytree(site / ".nashra-cache", checkout / ".nashra-cache")
+    assert build(checkout, *now, "--github-output") == 0
+    assert (tmp_path / "github-output").read_text(encoding="utf-8").splitlines() == ["changed=true", "changed=false"]
+    assert build(site, *now, "--output", str(tmp_path / "cached")) == 0  # every article from the cache
+    assert build(site, *now, "--no-cache", "--output", str(tmp_path / "again")) == 0
+    assert len(list((site / "output/pagefind").iterdir())) == 2
+    assert tree_hash(tmp_path / "cached") == tree_hash(checkout / "output") == tree_hash(tmp_path / "again") == cold
