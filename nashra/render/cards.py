@@ -30,7 +30,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import PIL
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageMath, ImageOps, UnidentifiedImageError, features
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps, UnidentifiedImageError, features
 
 from .. import urls
 from ..body.typography import direction
@@ -42,6 +42,7 @@ from ..parallel import make_in_forks
 from ..problems import ContentError, Problem
 from ..urls import CARD_PHOTO_TYPES, card_photo
 from ..words import WORDS
+from .contrast import Box, contrast, lightest, luminance
 
 WIDTH, HEIGHT = 1200, 630
 VERSION = "3"  # of the drawing below: change it with anything that changes a card's bytes (3: photo cards in JPEG)
@@ -357,36 +358,7 @@ def _photo(path: Path) -> Image.Image:
     return ImageOps.fit(upright, (WIDTH, HEIGHT), Image.Resampling.BICUBIC)
 
 
-# ---- contrast (WCAG 2.1) ----
-
-_LINEAR = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in range(256)]
-
-
-def luminance(rgb: tuple[int, int, int]) -> float:
-    """WCAG 2.1's relative luminance of an sRGB colour."""
-    r, g, b = (_LINEAR[c] for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: float, b: float) -> float:
-    """The contrast ratio of two relative luminances, (L1 + 0.05) / (L2 + 0.05), the lighter above."""
-    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
-
-
-Box = tuple[int, int, int, int]
-
-
-def lightest(image: Image.Image, boxes: Sequence[Box], text: Image.Image | None = None) -> float:
-    """The relative luminance of the lightest pixel of the RGB `image` inside any of `boxes`,
-    leaving out the pixels where `text` (a mask, text_mask) is white."""
-    found = 0.0
-    for box in boxes:
-        r, g, b = (channel.point(_LINEAR, "F") for channel in image.crop(box).split())
-        each = ImageMath.lambda_eval(lambda c: c["r"] * 0.2126 + c["g"] * 0.7152 + c["b"] * 0.0722, r=r, g=g, b=b)
-        if text is not None:  # 0 where the text is
-            each = ImageMath.lambda_eval(lambda c: c["l"] * (1 - c["m"] / 255), l=each, m=text.crop(box))
-        found = max(found, each.getextrema()[1])
-    return found
+# ---- contrast ----
 
 
 def darken_for_text(photo: Image.Image, boxes: Sequence[Box], target: float = MIN_CONTRAST) -> Image.Image:
