@@ -14,6 +14,7 @@ import pytest
 from conftest import TEST_FRONT, build, make_site
 from htmltools import find, find_all, parse
 
+from nashra.incremental.derived import DerivedFiles
 from nashra.render import search
 from nashra.render.search import FOLDS, fold, unfold, unfolding
 
@@ -357,3 +358,18 @@ def test_the_sharded_index_is_the_same_bytes_made_again_from_scratch(sharded: Pa
     assert build(sharded, *SHARDED_NOW, "--no-cache", "--output", str(tmp_path / "again")) == 0
     first, second = index_files(sharded / "output"), index_files(tmp_path / "again")
     assert len(shard_files(sharded / "output")) == len(SHARDS) and first == second
+
+
+def test_a_shards_records_are_made_only_when_a_service_is_free_for_them(tmp_path: Path, monkeypatch):
+    events = []
+
+    async def indexer(records, folder):
+        events.append(f"indexed {records[0]}")
+        (folder / "pagefind-entry.json").write_text("{}")
+
+    monkeypatch.setattr(search, "run_indexer", indexer)
+    monkeypatch.setattr(search.os, "cpu_count", lambda: 2)
+    jobs = {key * 32: (lambda key=key: events.append(f"made {key}") or (key,)) for key in "abc"}
+    made = search.index_shards(jobs, DerivedFiles(tmp_path, "search"))
+    assert set(made) == set(jobs) and all(path.is_dir() for path in made.values())
+    assert events.index("made c") > min(events.index("indexed a"), events.index("indexed b"))  # a, b first

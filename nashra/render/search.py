@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import functools
 import json
 import os
 import re
@@ -199,23 +200,34 @@ def search_index(
     `files` when there, else its records made and indexed (index_shards), the others' bodies untouched."""
     made = {name: files.get(keys[name]) for name in shards}
     missing = [name for name, entry in made.items() if entry is None]
-    jobs = {keys[name]: search_records(shards[name], with_body) for name in missing}
+    jobs = {keys[name]: functools.partial(search_records, shards[name], with_body) for name in missing}
     entries = index_shards(jobs, files)
     return index_copies({name: made[name] or entries[keys[name]] for name in shards})
 
 
-def index_shards(jobs: Mapping[str, tuple[Record, ...]], files: DerivedFiles) -> dict[str, Path]:
-    """Index each shard's records (by key) into its entry of `files`: one Pagefind service per shard,
-    as many at a time as there are cores. Each in a thread of its own, whose event loop is then the only
-    one there, even when the build is called from code that runs one (Playwright's, in the tests)."""
+def index_shards(jobs: Mapping[str, Callable[[], tuple[Record, ...]]], files: DerivedFiles) -> dict[str, Path]:
+    """Index each shard's records (by key; `jobs` makes them) into its entry of `files`: one Pagefind
+    service per shard, as many at a time as there are cores. A shard's records are made here, in the
+    build's thread, only when a service is free for them, so that a cold build holds a few shards'
+    texts at a time, not the archive's. Each service in a thread of its own, whose event loop is then
+    the only one there, even when the build is called from code that runs one (Playwright's, in the tests)."""
     if not jobs:
         return {}
 
-    def make(key: str) -> Path:
-        return files.make(key, lambda into: asyncio.run(run_indexer(jobs[key], into)))
+    def make(key: str, records: tuple[Record, ...]) -> Path:
+        return files.make(key, lambda into: asyncio.run(run_indexer(records, into)))
 
-    with concurrent.futures.ThreadPoolExecutor(min(len(jobs), os.cpu_count() or 1)) as threads:
-        return dict(zip(jobs, threads.map(make, jobs), strict=True))
+    made: dict[str, Path] = {}
+    workers = min(len(jobs), os.cpu_count() or 1)
+    with concurrent.futures.ThreadPoolExecutor(workers) as threads:
+        running: dict[concurrent.futures.Future, str] = {}
+        for key, records in jobs.items():
+            if len(running) >= workers:
+                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                made |= {running.pop(future): future.result() for future in done}
+            running[threads.submit(make, key, records())] = key
+        made |= {key: future.result() for future, key in running.items()}
+    return made
 
 
 def index_copies(entries: Mapping[str, Path]) -> dict[str, Path]:
