@@ -119,13 +119,14 @@ def run_build(
             with stage("cards"):
                 cards = make_cards(plan_cards(site, root, session.digests), session.derived("cards"))
             planned, previous = pages + feeds + cards, session.previous_manifest()
-            show = lambda done: progress(done, len(planned))  # noqa: E731
             with reporting(fill.report, session.learn):  # bodies made again, in whichever process
                 with stage("search index"):
                     copies = _copies(root, site, photos) | _search_index(shards, read.articles, filled, session)
                 derived, copies = _from_derived(copies, session.derived("search").folder.parent)
+                planned += derived
+                show = lambda done: progress(done, len(planned))  # noqa: E731
                 with stage("render and write"):
-                    written = write_output(output, planned + derived, copies, previous, show, session.spare)
+                    written = write_output(output, planned, copies, previous, show, session.spare)
             counts = _counts(site, pages, feeds, written)
             changed = session.output_changed(tree_digest(output)) if report_changes else None
             with stage("save"):

@@ -425,3 +425,19 @@ def test_article_records_round_trip_and_refuse_a_nested_value_of_another_type():
             article_from_json({**record, name: value}, article.path, article.digest)
     with pytest.raises(ValueError, match="unexpected 'lines'"):  # a pair of three
         article_from_json({**record, "lines": [["title", 2, 3]]}, article.path, article.digest)
+
+
+def test_the_progress_counts_every_file_made_and_ends_at_the_total(site: Path):
+    from PIL import Image
+
+    from nashra.pipeline import run_build
+
+    Image.new("RGB", (1600, 900), (200, 120, 40)).save(site / "content/images/street.jpg")
+    edit(site / VISIT, "src: route.svg", "src: street.jpg")  # photo sizes and the search index: derived files
+    seen: list[tuple[int, int]] = []
+    result = run_build(site, site / "output", progress=lambda done, total: seen.append((done, total)))
+    totals = {total for _, total in seen}
+    assert len(totals) == 1 and all(done <= total for done, total in seen)
+    copied = [p for p in (site / "output").rglob("*") if p.is_file() and (p.parts[-2] == "static" or p.suffix == ".svg")]
+    copied += list((site / "output/static/fonts").iterdir())  # the static files and SVG images: copied, not counted
+    assert seen[-1][0] == seen[-1][1] == result.written + result.reused - len(set(copied))
