@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..output.guard import MARKER, MARKER_TEXT, is_build
-from ..output.tree import BACKGROUND_REMOVAL_FROM, _fewer_files, remove_tree
+from ..output.tree import BACKGROUND_REMOVAL_FROM, fewer_files, remove_tree
 
 DERIVED = "derived"
 _KIND = re.compile(r"[a-z][a-z0-9-]{0,31}")
@@ -100,7 +100,7 @@ class DerivedFiles:
         for name in unused:
             with contextlib.suppress(OSError):
                 os.rename(self.folder / name, trash / name)
-        remove_tree(trash, background=not _fewer_files(trash, BACKGROUND_REMOVAL_FROM))
+        remove_tree(trash, background=not fewer_files(trash, BACKGROUND_REMOVAL_FROM))
 
     def _entry(self, key: str) -> Path:
         if not _KEY.fullmatch(key):

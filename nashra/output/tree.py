@@ -138,7 +138,7 @@ def remove_marked(folder: str) -> None:
             os.rmdir(folder)
 
 
-def _fewer_files(folder: Path, limit: int) -> bool:
+def fewer_files(folder: Path, limit: int) -> bool:
     """Whether the tree at `folder` holds fewer than `limit` entries (counting stops there)."""
     count = 0
     for _, dirs, files in os.walk(folder):
@@ -178,7 +178,7 @@ def remove_leftovers(tree: Path) -> None:
     for pattern in (f".{tree.name}-new-*", f".{tree.name}-old-*"):
         for path in tree.parent.glob(pattern):
             if is_build(path) and path.is_dir():
-                remove_tree(path, background=not _fewer_files(path, BACKGROUND_REMOVAL_FROM))
+                remove_tree(path, background=not fewer_files(path, BACKGROUND_REMOVAL_FROM))
             elif path.is_dir() and not path.is_symlink():
                 with contextlib.suppress(OSError):
                     path.rmdir()

@@ -40,7 +40,7 @@ from ..model import Entry, Site
 from ..output import Planned
 from ..parallel import make_in_forks
 from ..problems import ContentError, Problem
-from ..urls import CARD_PHOTO_TYPES, card_photo
+from ..urls import card_photo
 from ..words import WORDS
 from .contrast import Box, contrast, lightest, luminance
 
@@ -48,7 +48,6 @@ WIDTH, HEIGHT = 1200, 630
 VERSION = "3"  # of the drawing below: change it with anything that changes a card's bytes (3: photo cards in JPEG)
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 REGULAR, BOLD = FONTS / "card-regular.ttf", FONTS / "card-bold.ttf"
-PHOTO_TYPES = CARD_PHOTO_TYPES  # what Pillow draws; an SVG lead image gives a plain card
 JPEG_QUALITY = 75  # a photo card: about 100 KB for a detailed photo (at 85: 135 KB; a 256-colour PNG: 265 KB)
 JPEG_MARGIN = 0.25  # the contrast aimed at over MIN_CONTRAST (and added again while the JPEG misses it)
 RINGING = 7  # px around each letter where a JPEG's 8x8 blocks ring (a lighter halo): part of the letter's edge

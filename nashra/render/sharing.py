@@ -14,6 +14,7 @@ from babel.core import get_global
 from markupsafe import Markup
 
 from ..model import Entry, SiteConfig
+from ..photos import mime_type
 from .cards import HEIGHT as CARD_HEIGHT
 from .cards import WIDTH as CARD_WIDTH
 
@@ -26,11 +27,6 @@ class MetaTag:
     attr: str  # "property" (Open Graph) or "name" (Twitter, article:)
     key: str
     content: str
-
-
-def card_type(url: str) -> str:
-    """The media type of a social card, by its file (urls.card): a JPEG over a photo, else a PNG."""
-    return "image/jpeg" if url.endswith(".jpg") else "image/png"
 
 
 def og_locale(lang: str) -> str:
@@ -59,7 +55,7 @@ def page_meta(
     if entry:
         tags += [
             MetaTag("property", "og:image", entry.card_abs_url),
-            MetaTag("property", "og:image:type", card_type(entry.card_abs_url)),
+            MetaTag("property", "og:image:type", mime_type(entry.card_abs_url)),  # .jpg or .png
             MetaTag("property", "og:image:width", str(CARD_WIDTH)),
             MetaTag("property", "og:image:height", str(CARD_HEIGHT)),
             MetaTag("property", "og:image:alt", entry.card_alt),
