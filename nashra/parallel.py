@@ -50,6 +50,9 @@ SPREAD = {
     # social cards to draw (render/cards.py): 0.1-0.2 s each, 0.6 s over a photo, so forking pays
     # from a dozen or so; two at a time keeps every worker busy to the end
     "cards": Spread(start_from=16, chunk=2),
+    # search shards to index (render/search.py): seconds each, so a second one already pays for the
+    # workers, and a worker takes one at a time
+    "search": Spread(start_from=2, chunk=1),
 }
 forked_chunks = 0  # chunks of files made by forked workers, in this process's life (the tests read it)
 

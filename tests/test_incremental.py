@@ -101,7 +101,7 @@ def test_only_what_changed_is_made_again(site: Path, capsys):
     assert build(site) == 0
     first = inodes(site / "output")
     assert build(site) == 0
-    assert "(0 files written, 121 reused)" in capsys.readouterr().out
+    assert "(0 files written, 126 reused)" in capsys.readouterr().out
     assert inodes(site / "output") == first  # nothing changed: the tree was left alone
     CHANGES["body"](site)
     assert build(site) == 0

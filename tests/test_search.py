@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import TEST_FRONT, build, make_site
 from htmltools import find, find_all, parse
 
+from nashra import parallel
 from nashra.incremental.derived import DerivedFiles
 from nashra.render import search
 from nashra.render.search import FOLDS, fold, unfold, unfolding
 
 NOW = ("--now", "2025-01-01T00:00")
+UTC_CONFIG = SimpleNamespace(timezone="UTC")
 
 
 def indexed(output: Path) -> dict[str, dict]:
@@ -38,14 +43,38 @@ def index_files(output: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+class IndexerCalls:
+    """Each run of the indexer (one shard): the URLs of the records it was given, in whichever process
+    it ran. A forked worker cannot append to the test's list, so each run is a line of a file."""
+
+    def __init__(self, log: Path):
+        self.log = log
+
+    def runs(self) -> list[frozenset[str]]:
+        lines = self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
+        return [frozenset(json.loads(line)) for line in lines]
+
+    def __len__(self) -> int:
+        return len(self.runs())
+
+    def __iter__(self):
+        return iter(self.runs())
+
+    def __eq__(self, other: object) -> bool:
+        return self.runs() == list(other)
+
+    def clear(self) -> None:
+        self.log.unlink(missing_ok=True)
+
+
 @pytest.fixture
-def calls(monkeypatch) -> list[frozenset[str]]:
-    """Each run of the indexer (one shard): the URLs of the records it was given."""
-    seen: list[frozenset[str]] = []
+def calls(monkeypatch, tmp_path: Path) -> IndexerCalls:
+    seen = IndexerCalls(tmp_path / "indexer-calls.jsonl")
     real = search.run_indexer
 
     async def counting(records, folder):
-        seen.append(frozenset(r.url for r in records))
+        with seen.log.open("a", encoding="utf-8") as log:  # one short line, appended whole
+            log.write(json.dumps(sorted(r.url for r in records)) + "\n")
         await real(records, folder)
 
     monkeypatch.setattr(search, "run_indexer", counting)
@@ -117,7 +146,7 @@ def test_the_index_holds_each_published_article_text_and_metadata(site: Path):
     assert "الأقسام" not in page["content"] and "RSS" not in page["content"]
     # Only the files the site's own search uses: not Pagefind's English UIs.
     names = set(index_files(output))
-    shard = "2024-05"  # the fixture's six articles, May and June 2024: one shard
+    shard = "2024-06"  # the fixture's articles, May and June 2024: the newest month a shard of its own
     assert {f"{shard}/{name}" for name in (*SCRIPTS, "pagefind-entry.json")} <= names
     assert not [n for n in names if "ui" in n or n.endswith(".css")]
 
@@ -139,21 +168,21 @@ def test_two_builds_of_the_same_input_give_the_same_index_bytes(site: Path, tmp_
     assert len(first) > 5 and first == second
 
 
-def test_the_index_is_made_again_only_when_an_article_changes(site: Path, calls: list[int]):
+def test_the_index_is_made_again_only_when_an_article_changes(site: Path, calls: IndexerCalls):
     assert build(site, *NOW) == 0
-    assert len(calls) == 1
+    assert len(calls) == 2  # May's shard and June's
     before = index_files(site / "output")
     style = site / "templates/static/style.css"  # a change the index does not hold: pages are made again
     style.write_text(style.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
     assert build(site, *NOW) == 0
-    assert len(calls) == 1 and index_files(site / "output") == before
+    assert len(calls) == 2 and index_files(site / "output") == before
     (site / "content/articles/2024/06/changed.md").write_text(TEST_FRONT + "\nنص عن المسؤولين الجدد.\n", "utf-8")
     assert build(site, *NOW) == 0
-    assert len(calls) == 2
+    assert len(calls) == 3  # June's again
     assert "articles/changed/" in indexed(site / "output")
     (site / "content/articles/2024/06/changed.md").write_text(TEST_FRONT + "\nنص آخر تمامًا.\n", "utf-8")
     assert build(site, *NOW) == 0
-    assert len(calls) == 3 and "آخر" in indexed(site / "output")["articles/changed/"]["content"]
+    assert len(calls) == 4 and "آخر" in indexed(site / "output")["articles/changed/"]["content"]
 
 
 def test_every_page_has_a_search_form_for_the_search_page(site: Path):
@@ -170,8 +199,8 @@ def test_every_page_has_a_search_form_for_the_search_page(site: Path):
     scripts = [s.get("src") for s in find_all(page, "script")]
     assert scripts == ["/nashra/static/search.js"]
     box = find(page, "section", id="search")
-    assert box.get("data-pagefind") == "/nashra/pagefind/2024-05/pagefind.js"
-    assert json.loads(box.get("data-shards")) == ["/nashra/pagefind/2024-05/"]
+    assert box.get("data-pagefind") == "/nashra/pagefind/2024-06/pagefind.js"
+    assert json.loads(box.get("data-shards")) == ["/nashra/pagefind/2024-06/", "/nashra/pagefind/2024-05/"]
     assert json.loads(box.get("data-folds")) == FOLDS
     article = parse(output / "articles/visit/index.html")
     assert not [s for s in find_all(article, "script") if s.get("src")]
@@ -360,16 +389,53 @@ def test_the_sharded_index_is_the_same_bytes_made_again_from_scratch(sharded: Pa
     assert len(shard_files(sharded / "output")) == len(SHARDS) and first == second
 
 
-def test_a_shards_records_are_made_only_when_a_service_is_free_for_them(tmp_path: Path, monkeypatch):
-    events = []
+def test_shards_are_indexed_each_in_a_forked_worker_which_makes_its_records(tmp_path: Path, monkeypatch):
+    """The memory a shard's records and Pagefind's answers take goes with the worker, not kept by the build."""
+    if parallel.workers() < 2:
+        pytest.skip("forked workers are used only with two cores or more")
+    log = tmp_path / "pids"
+
+    def note(event: str) -> None:
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"{event} {os.getpid()}\n")
 
     async def indexer(records, folder):
-        events.append(f"indexed {records[0]}")
+        note(f"indexed {records[0]}")
         (folder / "pagefind-entry.json").write_text("{}")
 
     monkeypatch.setattr(search, "run_indexer", indexer)
-    monkeypatch.setattr(search.os, "cpu_count", lambda: 2)
-    jobs = {key * 32: (lambda key=key: events.append(f"made {key}") or (key,)) for key in "abc"}
+    jobs = {key * 32: (lambda key=key: note(f"made {key}") or (key,)) for key in "abc"}
+    forked = parallel.forked_chunks
     made = search.index_shards(jobs, DerivedFiles(tmp_path, "search"))
-    assert set(made) == set(jobs) and all(path.is_dir() for path in made.values())
-    assert events.index("made c") > min(events.index("indexed a"), events.index("indexed b"))  # a, b first
+    assert set(made) == set(jobs) and all((path / "pagefind-entry.json").is_file() for path in made.values())
+    assert parallel.forked_chunks - forked == 3  # a shard a chunk
+    pids = dict(line.rsplit(" ", 1) for line in log.read_text(encoding="utf-8").splitlines())
+    assert len(pids) == 6 and str(os.getpid()) not in pids.values()
+    assert all(pids[f"made {key}"] == pids[f"indexed {key}"] for key in "abc")  # made where it is indexed
+
+
+def test_one_shard_is_indexed_in_the_builds_own_process(tmp_path: Path, monkeypatch):
+    pids = []
+
+    async def indexer(records, folder):
+        pids.append(os.getpid())
+        (folder / "pagefind-entry.json").write_text("{}")
+
+    monkeypatch.setattr(search, "run_indexer", indexer)
+    made = search.index_shards({"a" * 32: lambda: ("a",)}, DerivedFiles(tmp_path, "search"))
+    assert pids == [os.getpid()] and (made["a" * 32] / "pagefind-entry.json").is_file()
+
+
+def test_the_newest_month_is_a_shard_of_its_own_and_joins_the_grouping_when_the_next_one_starts(monkeypatch):
+    monkeypatch.setattr(search, "SHARD_LIMIT", 3)
+
+    def shards(*months: str) -> dict[str, int]:
+        entries = [SimpleNamespace(date=datetime.fromisoformat(f"{m}-10T09:00:00+00:00")) for m in months]
+        site = SimpleNamespace(entries=sorted(entries, key=lambda e: e.date, reverse=True), config=UTC_CONFIG)
+        return {name: len(entries) for name, entries in search.search_shards(site).items()}
+
+    assert shards("2025-01", "2025-02", "2025-03") == {"2025-01": 2, "2025-03": 1}  # all three would fit
+    assert shards("2025-01", "2025-02", "2025-03", "2025-04") == {"2025-01": 3, "2025-04": 1}
+    assert shards("2025-01", "2025-02", "2025-03", "2025-03", "2025-04") == {"2025-01": 2, "2025-03": 2, "2025-04": 1}
+    assert shards("2025-04", "2025-04", "2025-04", "2025-04") == {"2025-04": 4}  # a month is never split
+    assert shards() == {}

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "a467d16f38ece574b8eb8596aebbdca25447bd7714aa2fb30b005aee2302981b"
+SAMPLE_TREE = "5c114eee909ceda6ceb3eb74eded52b6b8a01c4d24f03798f14a009ecb99da94"
 
 
 def sample_copy(dest: Path) -> Path:

@@ -19,13 +19,14 @@ made indexing 40 % slower: bench/README.md.)
 Shards. Pagefind has no incremental mode, costs about 3.8 ms an article and holds about 220 KB an
 article in memory while it indexes (bench/README.md), so the index is split by the article's date in
 the site's timezone: consecutive months of at most SHARD_LIMIT articles together, counted from the
-oldest (search_shards), so that a new article changes the last shard only. Each
+oldest, the newest month alone (search_shards), so that a new article changes a small shard only. Each
 is a Pagefind index of its own, output/pagefind/<2026-05>/ (entry, meta, index, filter and
 fragment files), and a derived entry (session.derived("search")) whose key, shard_key, is found from
 what its records are made of without making one: the articles' files, the parse fingerprint, the
 versions and FOLDS. Only shards whose key is new get their records made (the bodies) and indexed, at
-once, one Pagefind service per shard. A merged index loads only its entry, meta and chunks, and uses
-the WebAssembly and worker of the index it is merged into; so Pagefind's script, worker and
+once, one Pagefind service per shard, each shard in a forked worker when there are two or more. A
+merged index loads only its entry, meta and chunks, and uses the WebAssembly and worker of the index
+it is merged into; so Pagefind's script, worker and
 WebAssembly are published once, in the newest shard's folder: search.js imports that shard's
 pagefind.js and merges the others (mergeIndex), and Pagefind gives one list of results sorted by
 score, counts and filters summed.
@@ -42,9 +43,8 @@ import base64
 import concurrent.futures
 import functools
 import json
-import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -60,6 +60,7 @@ from ..incremental.digests import digest
 from ..incremental.keys import PageKeys
 from ..model import Entry, Site
 from ..output import Planned
+from ..parallel import make_in_forks
 from ..urls import Urls
 from ..words import RESULT_FORMS, WORDS
 from .pagefind_order import put_filters_in_order
@@ -133,19 +134,21 @@ def search_shards(site: Site) -> dict[str, tuple[Entry, ...]]:
     grouped from the oldest month on: a month joins the shard before it while that shard would hold
     at most SHARD_LIMIT articles. The bound is Pagefind's memory: it holds about 220 KB an article
     while it indexes (2.1 GB for one index of 10,000: bench/README.md), so no process of the build
-    grows past about 250 MB however large the archive. A shard is named by its first month (2026-05):
-    a new article, the newest, changes the last shard only (or starts one), an edit only its own; an
-    article added to an old month, or removed from one, may move the bounds of the shards after it,
-    which are then indexed again."""
+    grows past about 250 MB however large the archive. The newest month is a shard of its own: it is
+    where articles are added and most edits fall, and each of them indexes its shard again, so it is
+    kept small (when the next month starts, it joins the grouping, and the shard before it is indexed
+    again if it joins that one). A shard is named by its first month (2026-05): a new article changes
+    the newest shard only (or starts one), an edit only its own; an article added to an old month, or
+    removed from one, may move the bounds of the shards after it, which are then indexed again."""
     tz = ZoneInfo(site.config.timezone)
     months: dict[str, int] = {}
     for entry in site.entries:
         month = f"{entry.date.astimezone(tz):%Y-%m}"
         months[month] = months.get(month, 0) + 1
     shard_of: dict[str, str] = {}  # month -> its shard's name
-    name, size = "", 0
+    name, size, newest = "", 0, max(months, default="")
     for month in sorted(months):
-        if not name or size + months[month] > SHARD_LIMIT:
+        if not name or size + months[month] > SHARD_LIMIT or month == newest:
             name, size = month, 0
         shard_of[month] = name
         size += months[month]
@@ -206,28 +209,31 @@ def search_index(
 
 
 def index_shards(jobs: Mapping[str, Callable[[], tuple[Record, ...]]], files: DerivedFiles) -> dict[str, Path]:
-    """Index each shard's records (by key; `jobs` makes them) into its entry of `files`: one Pagefind
-    service per shard, as many at a time as there are cores. A shard's records are made here, in the
-    build's thread, only when a service is free for them, so that a cold build holds a few shards'
-    texts at a time, not the archive's. Each service in a thread of its own, whose event loop is then
-    the only one there, even when the build is called from code that runs one (Playwright's, in the tests)."""
-    if not jobs:
-        return {}
-
-    def make(key: str, records: tuple[Record, ...]) -> Path:
-        return files.make(key, lambda into: asyncio.run(run_indexer(records, into)))
-
+    """Index each shard's records (by key; `jobs` makes them) into its entry of `files`, one Pagefind
+    service per shard. With two shards or more, each is indexed in a worker forked from the build
+    (parallel.make_in_forks), as many at a time as there are cores: the worker makes the shard's
+    records, drives its service and exits, and the memory they took goes with it. Made in the build's
+    own process, each shard left about 25 MB that Python does not give back to the system (its
+    records' texts and Pagefind's answers, freed in pieces): 250 MB for the 11 shards of a cold
+    build of 10,000 articles (bench/README.md)."""
     made: dict[str, Path] = {}
-    workers = min(len(jobs), os.cpu_count() or 1)
-    with concurrent.futures.ThreadPoolExecutor(workers) as threads:
-        running: dict[concurrent.futures.Future, str] = {}
-        for key, records in jobs.items():
-            if len(running) >= workers:
-                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
-                made |= {running.pop(future): future.result() for future in done}
-            running[threads.submit(make, key, records())] = key
-        made |= {key: future.result() for future, key in running.items()}
+    for key, _count in make_in_forks(list(jobs), functools.partial(_index_shard, jobs, files), kind="search"):
+        made[key] = files.get(key)  # found and counted here: a forked worker's make() counted it there
     return made
+
+
+def _index_shard(jobs: Mapping[str, Callable[[], tuple[Record, ...]]], files: DerivedFiles, key: str) -> int:
+    """One shard's records made and indexed into its entry; their number."""
+    records = jobs[key]()
+    files.make(key, lambda into: _in_a_thread(run_indexer(records, into)))
+    return len(records)
+
+
+def _in_a_thread(work: Coroutine[None, None, None]) -> None:
+    """`work` run in an event loop of its own in a new thread, the only loop there, even when the build
+    is called from code that runs one (Playwright's, in the tests)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, work).result()
 
 
 def index_copies(entries: Mapping[str, Path]) -> dict[str, Path]:
