@@ -13,6 +13,7 @@ import pytest
 from conftest import TEST_FRONT, build, make_site
 
 from nashra import parallel, pipeline
+from nashra.incremental.packs import atomic_write
 
 VISIT = "content/articles/2024/06/visit.md"
 CACHE = ".nashra-cache"
@@ -198,6 +199,23 @@ def test_cache_that_cannot_be_saved_after_the_swap_is_a_warning(site: Path, expe
     monkeypatch.undo()
     assert build(site) == 0
     assert tree(site / "output") == expected
+
+
+def test_a_cache_file_written_in_pieces_is_replaced_whole_or_not_at_all(tmp_path: Path):
+    """The article records are written a line at a time (no copy of the whole file in memory): a
+    failure between two lines, a full disk say, leaves the last complete file and no stray one."""
+    path = tmp_path / "articles.jsonl"
+    atomic_write(path, (f"line {n}\n" for n in range(3)))
+    assert path.read_text(encoding="utf-8") == "line 0\nline 1\nline 2\n"
+
+    def lines_then_a_full_disk():
+        yield "new 0\n"
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        atomic_write(path, lines_then_a_full_disk())
+    assert path.read_text(encoding="utf-8") == "line 0\nline 1\nline 2\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.jsonl"]
 
 
 def test_cache_that_cannot_be_written_at_all_gives_a_build_without_it(site: Path, expected, monkeypatch, capsys):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .digests import digest
@@ -32,12 +33,17 @@ def pack_path(folder: Path, name: str) -> Path:
     return folder / "bodies" / f"{name}.pack"
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+def atomic_write(path: Path, data: str | bytes | Iterable[str]) -> None:
+    """Write `data` to `path` whole or not at all. Text may come in pieces (the lines of the article
+    records, say), each encoded and written as it comes, so that no copy of the whole is made."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if isinstance(data, bytes):
+                f.write(data)
+            else:
+                f.writelines(piece.encode("utf-8") for piece in ([data] if isinstance(data, str) else data))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
