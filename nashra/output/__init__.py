@@ -7,14 +7,14 @@ MARKER file; it is how a build knows a folder for one of its own (an `index.html
 nothing), and the only way a leftover of an interrupted build is recognised and removed.
 
 The package: guard.py (the output folder's checks, the marker, the lock, what the system refused),
-plan.py (Planned, Written), make.py (making the files, in worker processes for many), tree.py
+plan.py (Planned, Written, shared), make.py (making the files, in worker processes for many), tree.py
 (new trees, the spare, exchange, removal, leftovers) and write.py (write_output).
 """
 
 from __future__ import annotations
 
 from .guard import MARKER, MARKER_TEXT, check_output_dir, claim_output, is_build, output_problem
-from .plan import Planned, Written, check_relpath
+from .plan import Planned, Written, check_relpath, shared
 from .tree import SPARE_STATE, tidy
 from .write import write_output
 
@@ -29,6 +29,7 @@ __all__ = [
     "claim_output",
     "is_build",
     "output_problem",
+    "shared",
     "tidy",
     "write_output",
 ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def check_relpath(relpath: str) -> str:
@@ -30,6 +33,28 @@ class Planned:
     path: str
     key: str
     make: Callable[[], bytes]
+
+
+def shared(make: Callable[[], T], uses: int) -> Callable[[], T]:
+    """`make()` for the `uses` planned files made from one value (a feed set's items for its three
+    feeds, an edition's e-mail files): made by the first to ask, kept until the last has taken it,
+    then let go, so that what was made for files already written is not held to the end of the
+    build (the e-mails of 674 editions took 50 MB of each worker that way). Asked for again, it is
+    made again."""
+    kept: list[T] = []
+    taken = 0
+
+    def take() -> T:
+        nonlocal taken
+        if not kept:
+            kept.append(make())
+            taken = 0
+        value, taken = kept[0], taken + 1
+        if taken >= uses:
+            kept.clear()
+        return value
+
+    return take
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,8 +38,6 @@ def list_files(folder: Path, root: Path, pattern: str = "*") -> list[str]:
     return scan_folder(root, folder.relative_to(root).as_posix(), pattern)[0]
 
 
-
-
 class Known(Protocol):
     """What an earlier build knows of the articles (incremental.Session): an article taken from it
     is not even read; it comes without its body, read again only if something needs it (load_body)."""

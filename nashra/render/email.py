@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from dataclasses import dataclass
 from email import policy
@@ -31,7 +32,7 @@ from ..editions import Edition, Editions, editions_index
 from ..incremental.digests import digest
 from ..incremental.keys import PageKeys
 from ..model import Entry, Site
-from ..output import Planned
+from ..output import Planned, shared
 from ..urls import Urls
 from ..words import WORDS
 from .editions import edition_key, note_html
@@ -66,13 +67,7 @@ def plan_email(site: Site, editions: Editions, templates: dict[str, Template], k
     plan = []
     for edition in editions.editions:
         key = digest(keys.fingerprint, "email", edition_key(edition, keys))
-        made = {}
-
-        def files(edition=edition, made=made) -> dict[str, bytes]:
-            if not made:
-                made.update(edition_files(site, edition, templates["email.html"]))
-            return made
-
+        files = shared(functools.partial(edition_files, site, edition, templates["email.html"]), len(FILES))
         for name in FILES:
             plan.append(Planned(edition.site_path + name, digest(key, name), lambda name=name, f=files: f()[name]))
     return plan

@@ -10,7 +10,6 @@ RSS and Atom are written with feedgen; JSON Feed is plain JSON, written here.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import mimetypes
@@ -24,7 +23,7 @@ from lxml import etree
 from ..body.typography import mark_rtl
 from ..incremental.digests import digest
 from ..model import Site
-from ..output import Planned
+from ..output import Planned, shared
 from ..urls import Urls
 from ..words import WORDS
 
@@ -92,7 +91,7 @@ def alternates(u: Urls, title: str, folder: str) -> tuple[tuple[str, str, str], 
 def plan_feed_set(site: Site, feed_set: FeedSet, fingerprint: str) -> list[Planned]:
     """The set's three files, keyed by its items; the items are made once for the three."""
     u = Urls(site.config.base_url)
-    items = functools.cache(feed_set.items)
+    items = shared(feed_set.items, len(FORMATS))
     writers = (rss, atom, json_feed)
     return [
         Planned(
