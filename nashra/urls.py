@@ -11,9 +11,19 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from .layout import CONTENT_DIR, IMAGES_DIR
+
+
+def split(url: str) -> SplitResult | None:
+    """`url` in its parts, or None for an address Python will not split: a host in brackets that do
+    not close, or whose inside is no IPv6 address ('https://[example.org/'). Every address that an
+    article gives passes here first, so such a one is a problem at its line, not a traceback."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 def home(page: int = 1) -> str:
@@ -115,8 +125,8 @@ class Urls:
         article files to slugs), `../../../images/a.jpg` to the image. Anything with
         a scheme, a fragment-only link, or a path that leaves content/ stays as written.
         """
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc or not parts.path:
+        parts = split(url)
+        if parts is None or parts.scheme or parts.netloc or not parts.path:
             return url
         suffix = url[len(parts.path) :]
         if parts.path.startswith("/"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import build
+from conftest import build, run_cli
 
 from nashra.read.frontmatter import parse_article
 from nashra.read.links import check_links, local_image
@@ -133,6 +133,9 @@ def test_links_that_exist_pass(body: str):
         ("![a](../images/x.jpg)", "NSH121"),
         ("![a](../../../images/nope.svg)", "NSH111"),
         ("![a](/images/nope.svg)", "NSH111"),
+        ("[a](https://[example.org/x)", "NSH128"),  # a host in brackets that do not close: Python will not split it
+        ("[a](http://[not-ipv6]/x)", "NSH128"),
+        ("![a](https://[example.org/a.jpg)", "NSH128"),
     ],
 )
 def test_links_that_lead_nowhere_are_errors(body: str, code: str):
@@ -190,4 +193,33 @@ def test_build_refuses_a_dangling_link_naming_file_and_line(site, capsys):
         f"content/articles/2024/06/visit.md:{line}: link '../05/gone.md' goes to content/articles/2024/05/gone.md"
         in err
     )
+    assert not (site / "output").exists()
+
+
+VISIT = "content/articles/2024/06/visit.md"
+
+
+# An address Python will not split (a host in brackets that do not close, or holding no IPv6 address)
+# where a contributor can write one: where -> (file, the text replaced, its replacement, the message)
+UNSPLIT = {
+    "body link": (VISIT, "صدرت عن الزيارة.", "صدرت عن [الزيارة](https://[example.org/x).", "is not an address"),
+    "raw HTML image": (VISIT, "صدرت عن الزيارة.", '<img src="https://[a.org/a.png" alt="ا">', "is not an address"),
+    "source url": (VISIT, "url: https://www.nytimes.com/", "url: https://[www.nytimes.com/", "must be an absolute"),
+    "base_url": ("site.yml", "base_url: https://example.github.io/nashra/", "base_url: https://[x/", "an absolute"),
+}
+
+
+@pytest.mark.parametrize("where", sorted(UNSPLIT))
+def test_an_address_python_will_not_split_is_a_problem_at_its_line(site, where: str):
+    name, old, new, message = UNSPLIT[where]
+    path = site / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    for command in (["--root", str(site)], ["check", "--root", str(site)]):
+        result = run_cli(*command)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
+        assert f"{name}:{line}:" in result.stderr + result.stdout and message in result.stderr + result.stdout
     assert not (site / "output").exists()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -173,6 +174,19 @@ def test_a_path_too_long_for_the_file_system_is_not_found(served):
     url, process = served
     for path in ("a" * 300, "a" * 300 + "/", "articles/" + "b" * 300 + "/index.html"):
         assert fetch(url + path)[0] == 404
+    assert fetch(url + "articles/visit/")[0] == 200
+    process.terminate()
+    _, err = process.communicate(timeout=10)
+    assert "Traceback" not in err
+
+
+def test_a_request_for_no_address_is_not_found(served):
+    """A request for an address whose host is in brackets that do not close (Python will not split it): 404."""
+    url, process = served
+    where = urllib.parse.urlsplit(url)
+    with socket.create_connection((where.hostname, where.port), timeout=5) as raw:
+        raw.sendall(b"GET http://[x/ HTTP/1.0\r\n\r\n")
+        assert raw.makefile("rb").readline().split()[1] == b"404"
     assert fetch(url + "articles/visit/")[0] == 200
     process.terminate()
     _, err = process.communicate(timeout=10)

@@ -7,7 +7,6 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -16,6 +15,7 @@ from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import InlineProcessor
 
 from ..problems import Problem
+from ..urls import split
 
 # Ids the page templates use; a heading never takes one of them.
 RESERVED_IDS = {"main", "print", "related-title", "correction"}
@@ -59,8 +59,8 @@ def off_site(url: str) -> bool:
     read as browsers read it, ASCII space and control characters around it and tabs and line breaks in
     it dropped, backslashes as slashes (so '\\\\host/x' and '/\\host/x' are off the site too)."""
     url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(33)))).replace("\\", "/")
-    parts = urlsplit(url)
-    return bool(parts.scheme or parts.netloc) or url.startswith("//")
+    parts = split(url)  # None: an address Python cannot split, taken for one elsewhere (and refused)
+    return parts is None or bool(parts.scheme or parts.netloc) or url.startswith("//")
 
 
 # Python-Markdown runs every preprocessor over a body, tries every block processor on every block

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..layout import ARTICLES_DIR, CONFIG_FILE, INPUT_FOLDERS, SOURCES_FILE, TOPICS_FILE
@@ -28,6 +27,7 @@ from ..read.inputs import Inputs, input_files
 from ..read.notes import read_notes
 from ..read.scan import blank, find_headings, find_links
 from ..schedule import build_now
+from ..urls import split as split_url
 from . import add_root_option
 from .check_images import image_sizes, large_images, large_originals, unused_images
 from .clock import add_clock_options, given_now
@@ -150,7 +150,7 @@ def insecure_links(article: Article) -> list[Problem]:
             "warning",
         )
         for line, col, url in urls
-        if urlsplit(url).scheme.lower() == "http"
+        if (parts := split_url(url)) is not None and parts.scheme == "http"  # no address: NSH128
     ]
 
 

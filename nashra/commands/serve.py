@@ -28,6 +28,7 @@ from ..layout import CONFIG_FILE, CONTENT_DIR, OUTPUT_DIR, TEMPLATES_DIR
 from ..pipeline import run_build
 from ..problems import ContentError
 from ..read.config import load_config
+from ..urls import split as split_url
 from . import add_root_option
 from .clock import add_clock_options, given_now
 
@@ -180,7 +181,10 @@ def handler_for(preview: Folder, live: bool = True) -> type[BaseHTTPRequestHandl
 
         def respond(self, body: bool) -> None:
             base = preview.base_path
-            path = unquote(urlsplit(self.path).path)
+            parts = split_url(self.path)
+            if parts is None:  # 'http://[x/', a host in brackets that do not close: no file answers it
+                return self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", body)
+            path = unquote(parts.path)
             if live and path == base + STATUS:
                 return self.send(HTTPStatus.OK, preview.status(), "application/json", body)
             if not path.startswith(base):

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -16,6 +15,7 @@ from yaml.nodes import Node
 from ..layout import CONFIG_FILE
 from ..model import SiteConfig
 from ..problems import ContentError, Problem, raise_if
+from ..urls import split
 from .inputs import Inputs
 from .yamlnodes import NOT_XML, Reader, describe
 
@@ -257,8 +257,8 @@ def parse_config(text: str, base_url: str | None = None, warnings: list[Problem]
 
 
 def base_url_problem(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
+    parts = split(url)
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc:
         return f"base_url '{url}' must be an absolute http:// or https:// URL"
     if parts.query or parts.fragment:
         return f"base_url '{url}' must not have a query or fragment"

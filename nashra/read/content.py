@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..incremental.digests import digest_bytes
@@ -20,6 +19,7 @@ from ..layout import ARTICLES_DIR, IMAGES_DIR, STATIC_DIR
 from ..model import Article, Content, SiteConfig, Topic
 from ..parallel import run_chunks
 from ..problems import ContentError, Problem
+from ..urls import split
 from .config import decode_text, read_text
 from .frontmatter import cached_problem, parse_article
 from .inputs import Inputs, check_images, scan_folder
@@ -156,11 +156,15 @@ def finish_reading(
     problems += check_links(
         articles, plan.relpaths, plan.topics, plan.images, plan.static, config.per_page, found_links
     )
-    linking = frozenset(
-        path for path, links in found_links.items() if any(urlsplit(k.url).path.endswith(".md") for k in links)
-    )
+    linking = frozenset(path for path, links in found_links.items() if any(_path(k.url).endswith(".md") for k in links))
     content = Content(plan.topics, tuple(articles), tuple(plan.images), tuple(plan.static), linking, registry)
     return Reading(content, problems, found_links, frozenset(from_records))
+
+
+def _path(url: str) -> str:
+    """The path of a link's address ('' for one that is no address: NSH128 reports it)."""
+    parts = split(url)
+    return parts.path if parts else ""
 
 
 def parse_files(top: str, topics: tuple[Topic, ...], tz: ZoneInfo, relpaths: list[str]) -> list[Parsed]:

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -23,6 +22,7 @@ from ..incremental.digests import digest
 from ..layout import ARTICLES_DIR
 from ..model import Article, Image, Source, Topic
 from ..problems import Problem, has_errors
+from ..urls import split as split_url
 from .yamlnodes import Reader, is_null, suggest
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -269,8 +269,8 @@ OPTIONAL = tuple(name for name in FIELDS if name not in REQUIRED)
 
 
 def is_web_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+    parts = split_url(value)
+    return parts is not None and parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 def is_safe_relpath(value: str) -> bool:

@@ -12,7 +12,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from .. import urls
 from ..body.markdown import off_site
@@ -105,6 +105,17 @@ def check_links(
 
 
 def check_link(link: Link, article_path: str, site: SiteMap) -> Problem | None:
+    parts = urls.split(link.url)
+    if parts is None:
+        return Problem(
+            article_path,
+            link.line,
+            link.col,
+            "NSH128",
+            f"{'image' if link.image else 'link'} '{link.url}' is not an address: its host's [brackets] do not close "
+            "or hold no IPv6 address",
+            "copy the address again, whole, from the browser's address bar",
+        )
     if link.image and off_site(link.url):
         return Problem(
             article_path,
@@ -114,7 +125,6 @@ def check_link(link: Link, article_path: str, site: SiteMap) -> Problem | None:
             f"image '{link.url}' is not a file of the site: readers' browsers would fetch it from elsewhere",
             f"download the picture, with permission, into {IMAGES} and link it there, e.g. '/images/name.jpg'",
         )
-    parts = urlsplit(link.url)
     if parts.scheme or parts.netloc or not parts.path:
         return None  # another site, mailto:, or a #fragment of this page
     what = "image" if link.image else "link"
@@ -207,8 +217,8 @@ def file_hint(path: str, target: str, article_path: str, site: SiteMap) -> str:
 
 def local_image(url: str, article_path: str) -> str | None:
     """The file under content/images/ that a body link or image points to, if it points to one."""
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not parts.path:
+    parts = urls.split(url)
+    if parts is None or parts.scheme or parts.netloc or not parts.path:
         return None
     path = unquote(parts.path)
     if path.startswith("/"):
