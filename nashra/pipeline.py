@@ -27,7 +27,7 @@ from .incremental.digests import digest
 from .incremental.keys import PageKeys
 from .incremental.session import Session, cache_folder, spare_folder
 from .layout import STATIC_DIR, TEMPLATES_DIR
-from .model import Article, Entry, Scope, Site, SiteConfig
+from .model import Article, Content, Entry, Scope, Site, SiteConfig
 from .output import Planned, Written, check_output_dir, claim_output, tidy, write_output
 from .output.changes import tree_digest
 from .output.size import size_warnings
@@ -113,7 +113,7 @@ def run_build(
             fill = session.body_filler(read.bodies, prepare_body)
             filled = lambda entry: with_body(site, entry, fill(entry.path))  # noqa: E731
             with stage("editions"):
-                editions = _editions(root, site, read.content.articles, scope)
+                editions = _editions(root, site, read.content, scope)
             with stage("plan"):
                 pages, feeds = _plan(root, site, templates, filled, keys, editions, scope, photos, list(shards))
             with stage("cards"):
@@ -148,10 +148,11 @@ def _photos(root: Path, images: tuple[str, ...], session: Session) -> PhotoSet:
     return photos
 
 
-def _editions(root: Path, site: Site, articles: tuple[Article, ...], scope: Scope) -> Editions:
+def _editions(root: Path, site: Site, content: Content, scope: Scope) -> Editions:
     """The editions stage: the editor's notes (every problem of them at once), then the editions. A note
     may be written ahead for a day whose articles are scheduled: it waits with them."""
-    notes, problems = read_notes(root, site.config, [a for a in articles if scope.ignoring_clock().includes(a)])
+    published = [a for a in content.articles if scope.ignoring_clock().includes(a)]
+    notes, problems = read_notes(root, site.config, published, content)
     raise_if(problems)
     return build_editions(site, notes)
 

@@ -205,6 +205,29 @@ def test_other_files_in_the_notes_folder_are_errors(site: Path):
     assert len(checked) == 1 and checked[0].startswith("content/editions/notes.txt:")
 
 
+def test_a_notes_links_and_images_are_checked_as_a_published_articles(site: Path):
+    """Each at its line: a page that does not exist, a draft, an image of another site, no address."""
+    err, checked = note_problems(
+        site,
+        "2024-06-17.md",
+        "---\ntitle: يوم\n---\n\nانظر [الموازنة](../articles/2024/05/budget.md).\n\n"
+        "[قديم](/articles/gone/) و[سر](../articles/2024/06/secret.md)\n\n"
+        "![خريطة](https://cdn.example.org/map.png) و[معطوب](https://[example.org/x)\n",
+    )
+    where = "content/editions/2024-06-17.md"
+    expected = [
+        f"{where}:7: link '/articles/gone/' goes to no page of the site",
+        f"{where}:7: link '../articles/2024/06/secret.md' goes to content/articles/2024/06/secret.md, a draft",
+        f"{where}:9: image 'https://cdn.example.org/map.png' is not a file of the site",
+        f"{where}:9: link 'https://[example.org/x' is not an address",
+    ]
+    errors = [line for line in err.splitlines() if line.startswith(where)]
+    assert len(errors) == len(expected) == len(checked)
+    for line, said in zip(sorted(expected), sorted(errors), strict=True):
+        assert said.startswith(line)
+    assert sorted(checked) == sorted(errors)
+
+
 def test_parse_note_is_pure_and_reads_optional_front_matter():
     note, problems = parse_note("content/editions/2024-06-17.md", "نص فقط.\n")
     assert problems == [] and note.title is None and note.body == "نص فقط.\n" and note.body_line == 1

@@ -268,7 +268,7 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     content, problems = read_content(root, config)
     problems += warnings
     published = [a for a in content.articles if a.included(drafts=False)]  # sooner or later
-    problems += read_notes(root, config, published)[1]  # as the build does
+    problems += read_notes(root, config, published, content)[1]  # as the build does
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
     sizes = image_sizes(root, content.images)
     problems += review(content, now, sizes) + unused_images(content) + large_originals(root, content.images, sizes)

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from .. import urls
 from ..body.markdown import off_site
 from ..layout import ARTICLES_DIR, CONTENT_DIR, IMAGES_DIR
-from ..model import Article, Topic
+from ..model import Article, Content, Topic
 from ..problems import Problem
 from .scan import Link, find_links
 from .yamlnodes import nearest
@@ -71,6 +71,12 @@ def site_map(
         images=frozenset(images),
         paths=frozenset(paths),
     )
+
+
+def published_site(content: Content, per_page: int) -> SiteMap:
+    """The site as published (no drafts), for links written outside the articles: the editor's notes'."""
+    files = [a.path for a in content.articles]
+    return site_map(content.articles, files, content.topics, content.images, content.static, per_page, drafts=False)
 
 
 def pages(count: int, per_page: int) -> int:

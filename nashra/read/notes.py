@@ -2,7 +2,7 @@
 
 A note is optional: a short Markdown body shown above the edition's articles, with an optional
 front matter holding only `title`. It is checked as articles are (unknown keys, YAML syntax, the
-body's size), and more: its file name must be a date (NSH140), a date with articles in the site's
+body's size, its links and images), and more: its file name must be a date (NSH140), a date with articles in the site's
 timezone (NSH141), and the folder holds only such .md files (NSH142). `check` and the build call
 the same function, read_notes.
 """
@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo
 from ..body.markdown import body_problems
 from ..incremental.digests import digest
 from ..layout import CONTENT_DIR, EDITIONS_DIR
-from ..model import Article, SiteConfig
+from ..model import Article, Content, SiteConfig
 from ..problems import ContentError, Problem
 from .config import decode_text
 from .frontmatter import split_front_matter
 from .inputs import Inputs
+from .links import check_link, published_site
+from .scan import find_links
 from .yamlnodes import Reader
 
 NOTES_DIR = EDITIONS_DIR
@@ -82,12 +84,17 @@ def parse_note(relpath: str, text: str) -> tuple[Note | None, list[Problem]]:
     return Note(relpath, day, title, body, body_line, digest(text)), problems
 
 
-def read_notes(root: Path, config: SiteConfig, articles: Iterable[Article]) -> tuple[dict[date, Note], list[Problem]]:
-    """Every note of the site, by day, and every problem; `articles` are those the build publishes."""
+def read_notes(
+    root: Path, config: SiteConfig, articles: Iterable[Article], content: Content
+) -> tuple[dict[date, Note], list[Problem]]:
+    """Every note of the site, by day, and every problem; `articles` are those the build publishes.
+    A note's links and images are checked as a published article's are, against `content`: a
+    note may link to no draft, no missing article or page, no image of another site."""
     inputs = Inputs(root)
     names, problems = inputs.scan(CONTENT_DIR)
     tz = ZoneInfo(config.timezone)
     days = {a.date.astimezone(tz).date() for a in articles}
+    site = published_site(content, config.per_page)
     notes: dict[date, Note] = {}
     for name in names:
         relpath = f"{CONTENT_DIR}/{name}"
@@ -117,6 +124,8 @@ def read_notes(root: Path, config: SiteConfig, articles: Iterable[Article]) -> t
         problems += found
         if note is None:
             continue
+        links = [check_link(link, relpath, site) for link in find_links(note.body, note.body_line)]
+        problems += [problem for problem in links if problem is not None]
         if note.day not in days:
             problems.append(
                 Problem(
