@@ -2,13 +2,14 @@
 
 A note is optional: a short Markdown body shown above the edition's articles, with an optional
 front matter holding only `title`. It is checked as articles are (unknown keys, YAML syntax, the
-body's size, its links and images), and more: its file name must be a date (NSH140), a date with articles in the site's
-timezone (NSH141), and the folder holds only such .md files (NSH142). `check` and the build call
-the same function, read_notes.
+body's size, its links and images), and more: its file name must be a date (NSH140), a date with
+articles in the site's timezone (NSH141), and the folder holds only such .md files (NSH142). `check`
+and the build call the same function, read_notes.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -94,7 +95,7 @@ def read_notes(
     names, problems = inputs.scan(CONTENT_DIR)
     tz = ZoneInfo(config.timezone)
     days = {a.date.astimezone(tz).date() for a in articles}
-    site = published_site(content, config.per_page)
+    site = functools.cache(lambda: published_site(content, config.per_page))  # made for the first note
     notes: dict[date, Note] = {}
     for name in names:
         relpath = f"{CONTENT_DIR}/{name}"
@@ -124,7 +125,7 @@ def read_notes(
         problems += found
         if note is None:
             continue
-        links = [check_link(link, relpath, site) for link in find_links(note.body, note.body_line)]
+        links = [check_link(link, relpath, site()) for link in find_links(note.body, note.body_line)]
         problems += [problem for problem in links if problem is not None]
         if note.day not in days:
             problems.append(
