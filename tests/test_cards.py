@@ -353,6 +353,7 @@ def test_cards_are_drawn_once_kept_in_the_cache_and_the_same_bytes_warm_or_cold(
 def test_cards_drawn_by_forked_workers_are_the_same_and_kept(site: Path, monkeypatch, drawn: list[str]):
     assert build(site, "--no-cache", "--output", str(site.parent / "serial")) == 0
     monkeypatch.setitem(parallel.SPREAD, "cards", parallel.Spread(start_from=1, chunk=2))
+    monkeypatch.setitem(parallel.SPREAD, "search", parallel.Spread(start_from=10**9, chunk=1))  # count cards alone
     forked = parallel.forked_chunks
     drawn.clear()
     assert build(site) == 0
