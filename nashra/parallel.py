@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +37,7 @@ Result = TypeVar("Result")
 class Spread:
     start_from: int  # below this many jobs, starting worker processes costs more than it saves
     chunk: int  # jobs a worker takes at a time
+    fresh: bool = False  # a new worker for each chunk (make_in_forks): what a chunk leaves in memory goes with it
 
 
 SPREAD = {
@@ -51,8 +53,9 @@ SPREAD = {
     # from a dozen or so; two at a time keeps every worker busy to the end
     "cards": Spread(start_from=16, chunk=2),
     # search shards to index (render/search.py): seconds each, so a second one already pays for the
-    # workers, and a worker takes one at a time
-    "search": Spread(start_from=2, chunk=1),
+    # workers; a worker takes one and ends, since indexing leaves some 25 MB a shard that Python's
+    # allocator keeps (a worker that indexed 6 shards of a cold build reached 302 MB, bench/README.md)
+    "search": Spread(start_from=2, chunk=1, fresh=True),
 }
 forked_chunks = 0  # chunks of files made by forked workers, in this process's life (the tests read it)
 
@@ -133,9 +136,18 @@ def make_in_forks(
         return
     global _TO_MAKE, _MAKE_ONE, forked_chunks
     _TO_MAKE, _MAKE_ONE = items, make_one
+    jobs = [(c.start, c.stop) for c in chunks]
     try:
-        with multiprocessing.get_context("fork").Pool(n, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-            for sizes, found in pool.imap(_make_chunk, [(c.start, c.stop) for c in chunks]):
+        with contextlib.ExitStack() as stack:
+            if spread.fresh:
+                results = _in_fresh_workers(jobs, n)
+                stack.callback(results.close)  # its workers ended even when this stops early
+            else:
+                pool = stack.enter_context(
+                    multiprocessing.get_context("fork").Pool(n, _die_with_parent, (os.getpid(),))
+                )
+                results = pool.imap(_make_chunk, jobs)
+            for sizes, found in results:
                 forked_chunks += 1
                 _hand_over(found)
                 for index, size in sizes:
@@ -147,6 +159,57 @@ def make_in_forks(
 def _make_chunk(job: tuple[int, int]) -> tuple[list[tuple[int, int]], Any]:
     start, stop = job
     return [(i, _MAKE_ONE(_TO_MAKE[i])) for i in range(start, stop)], _collect()
+
+
+def _in_fresh_workers(jobs: list[tuple[int, int]], n: int) -> Iterator[tuple[list[tuple[int, int]], Any]]:
+    """Each job's results, in order, each made by a worker forked for it alone, n at a time: what a job
+    leaves in memory ends with its worker. Forked here, by the build's own thread (a Pool's
+    maxtasksperchild forks its new workers from a thread of its own, and such a pool was seen to hang
+    on its way out)."""
+    context = multiprocessing.get_context("fork")
+    running: dict[int, tuple[Any, Any]] = {}  # job's index -> (its worker, the end its result comes from)
+    done: dict[int, Any] = {}
+    started = following = 0
+    try:
+        while following < len(jobs):
+            while started < len(jobs) and len(running) < n:
+                receive, send = context.Pipe(duplex=False)
+                worker = context.Process(target=_fresh_worker, args=(jobs[started], send, os.getpid()))
+                worker.start()
+                send.close()
+                running[started], started = (worker, receive), started + 1
+            ready = multiprocessing.connection.wait([receive for _, receive in running.values()])
+            for index, (worker, receive) in list(running.items()):
+                if receive in ready:
+                    try:
+                        done[index] = receive.recv()
+                    except EOFError:
+                        worker.join()
+                        raise RuntimeError(
+                            f"a worker ended without its result (exit status {worker.exitcode})"
+                        ) from None
+                    worker.join()
+                    del running[index]
+            while following in done:
+                outcome, value = done.pop(following)
+                if outcome == "raised":
+                    raise value
+                yield value
+                following += 1
+    finally:
+        for worker, _ in running.values():  # the build failed or stopped: no file is made after it
+            worker.kill()
+            worker.join()
+
+
+def _fresh_worker(job: tuple[int, int], send: Any, parent: int) -> None:
+    _die_with_parent(parent)
+    try:
+        result: tuple[str, Any] = ("made", _make_chunk(job))
+    except BaseException as exc:  # raised in the build, as a Pool's worker's would be
+        result = ("raised", exc)
+    send.send(result)
+    send.close()
 
 
 _prctl = libc_function("prctl")

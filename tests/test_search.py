@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
@@ -390,7 +391,8 @@ def test_the_sharded_index_is_the_same_bytes_made_again_from_scratch(sharded: Pa
 
 
 def test_shards_are_indexed_each_in_a_forked_worker_which_makes_its_records(tmp_path: Path, monkeypatch):
-    """The memory a shard's records and Pagefind's answers take goes with the worker, not kept by the build."""
+    """The memory a shard's records and Pagefind's answers take goes with its worker, kept neither by the
+    build nor by a worker that indexes the next shard."""
     if parallel.workers() < 2:
         pytest.skip("forked workers are used only with two cores or more")
     log = tmp_path / "pids"
@@ -412,6 +414,22 @@ def test_shards_are_indexed_each_in_a_forked_worker_which_makes_its_records(tmp_
     pids = dict(line.rsplit(" ", 1) for line in log.read_text(encoding="utf-8").splitlines())
     assert len(pids) == 6 and str(os.getpid()) not in pids.values()
     assert all(pids[f"made {key}"] == pids[f"indexed {key}"] for key in "abc")  # made where it is indexed
+    assert len({pids[f"indexed {key}"] for key in "abc"}) == 3  # each in a worker of its own, ended after it
+
+
+def test_a_failure_in_a_fresh_worker_is_raised_in_the_build_and_no_worker_is_left(monkeypatch):
+    if parallel.workers() < 2:
+        pytest.skip("forked workers are used only with two cores or more")
+    monkeypatch.setitem(parallel.SPREAD, "search", parallel.Spread(start_from=2, chunk=1, fresh=True))
+
+    def make(item: str) -> int:
+        if item == "b":
+            raise ValueError(f"no index for {item}")
+        return len(item)
+
+    with pytest.raises(ValueError, match="no index for b"):
+        list(parallel.make_in_forks(["a", "b", "c", "d"], make, kind="search"))
+    assert multiprocessing.active_children() == []
 
 
 def test_one_shard_is_indexed_in_the_builds_own_process(tmp_path: Path, monkeypatch):
