@@ -1,4 +1,4 @@
-"""What the search stage costs (nashra/render/search.py, pipeline._search_index) at archive scale.
+"""What the search stage costs (nashra/render/search.py, stages._search_index) at archive scale.
 
     python bench/search.py --articles 1000 10000 [--work DIR] [--corpus DIR]
 

@@ -3,7 +3,7 @@
     NASHRA_TIMINGS=timings.json python build.py
 
 writes {"start": 0.21, "read": 3.4, ..., "total": 9.8} to timings.json when the build succeeds.
-A stage marks itself with one line in the pipeline, `with stage("read"):`; a stage entered twice
+A stage marks itself with one line in the pipeline or its stages, `with stage("read"):`; a stage entered twice
 adds up. Without the variable, `stage` only looks up that nothing is being recorded, and no file
 is written. Work done in worker processes counts in the stage that waits for it.
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import TEST_FRONT, build, make_site
 
-from nashra import parallel, pipeline
+from nashra import parallel, stages
 from nashra.incremental.packs import atomic_write
 
 VISIT = "content/articles/2024/06/visit.md"
@@ -178,7 +178,7 @@ def test_cache_that_cannot_be_saved_after_the_swap_is_a_warning(site: Path, expe
             raise PermissionError(13, "Permission denied", str(dir))
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    real_write_output = pipeline.write_output
+    real_write_output = stages.write_output
 
     def write_output(*args, **kwargs):
         written = real_write_output(*args, **kwargs)
@@ -186,7 +186,7 @@ def test_cache_that_cannot_be_saved_after_the_swap_is_a_warning(site: Path, expe
         return written
 
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
-    monkeypatch.setattr(pipeline, "write_output", write_output)
+    monkeypatch.setattr(stages, "write_output", write_output)
     capsys.readouterr()
     assert build(site) == 0
     err = capsys.readouterr().err
@@ -314,3 +314,31 @@ def test_corrupt_packs_met_in_forked_workers_are_said_repaired_in_batches_and_tr
     assert "warning" not in capsys.readouterr().err  # no body made again: each would say why
     assert packs(site / CACHE) == repaired
     assert tree(site / "output") == expected
+
+
+# what is done to the clock's record in last-build.json (the dates of the articles, schedule.to_ticks)
+CLOCK_DAMAGE: dict[str, Callable[[list], None]] = {
+    "dates out of order": lambda dates: dates.reverse(),
+    "a date past year 9999": lambda dates: dates.append(10**20),
+    "a date not a number": lambda dates: dates.append("2024-06-17"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(CLOCK_DAMAGE))
+def test_a_damaged_clock_record_is_not_trusted_to_skip_the_build(site: Path, damage: str, monkeypatch, capsys):
+    """The session finds that nothing changed by bisecting the recorded dates: unsorted or impossible
+    ones would answer wrongly or fail, so the build does its work instead, and says nothing amiss."""
+    timings = site.parent / "timings.json"
+    monkeypatch.setenv("NASHRA_TIMINGS", str(timings))
+    assert build(site) == 0
+    expected = tree(site / "output")
+    assert build(site) == 0
+    assert "read" not in json.loads(timings.read_text(encoding="utf-8"))  # nothing changed: no stage ran
+    edit_json(site / CACHE / "last-build.json", lambda data: CLOCK_DAMAGE[damage](data["clock"]["dates"]))
+    capsys.readouterr()
+    assert build(site) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert "read" in json.loads(timings.read_text(encoding="utf-8"))  # the build was done
+    assert tree(site / "output") == expected
+    assert build(site) == 0
+    assert "read" not in json.loads(timings.read_text(encoding="utf-8"))  # and its record is sound again

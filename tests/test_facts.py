@@ -142,8 +142,7 @@ def test_usage_error_of_any_command_exits_2_with_the_command_name(monkeypatch, c
     def mistaken(args):
         raise UsageError("--flag: not like that")
 
-    help_text, add_options, _ = COMMANDS["topics"]
-    monkeypatch.setitem(COMMANDS, "topics", (help_text, add_options, mistaken))
+    monkeypatch.setattr("nashra.commands.topics.run_topics", mistaken)
     assert main(["topics"]) == 2
     assert capsys.readouterr().err == "build.py topics: error: --flag: not like that\n"
 

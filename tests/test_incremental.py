@@ -6,6 +6,8 @@ import errno
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from nashra import parallel
 from nashra.body import prepare
 from nashra.incremental.digests import digest_bytes, file_digests
 from nashra.incremental.store import FORMAT
-from nashra.output import Planned, write, write_output
+from nashra.output import Planned, write
+from nashra.output.write import write_output
 from nashra.problems import ContentError
 from nashra.read import content
 
@@ -95,6 +98,27 @@ def inodes(folder: Path) -> dict[str, int]:
 
 
 ALWAYS_MADE = {"sitemap.xml", "robots.txt", ".nojekyll"}  # small files made every time, with the copies
+
+
+# what a build with work to do imports (Markdown, Jinja, Pillow, feedgen and lxml, css-inline, Pagefind),
+# and a build with nothing to do should not: most of its time would be spent importing them
+HEAVY = ("markdown", "jinja2", "PIL", "feedgen", "lxml", "css_inline", "pagefind")
+IMPORTED = (
+    "import sys; from nashra.cli import main; code = main(sys.argv[1:-1]); "
+    "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[-1].split())))); sys.exit(code)"
+)
+
+
+def test_a_build_with_nothing_to_do_imports_none_of_the_stages(site: Path, tmp_path: Path):
+    def imported() -> set[str]:
+        args = [sys.executable, "-c", IMPORTED, "build", "--root", str(site), " ".join(HEAVY)]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
+        return set(done.stdout.split("\n")[-2].split())
+
+    assert imported() == set(HEAVY)  # the first build: all of them
+    assert imported() == set()  # nothing changed: the session said so before any stage was imported
+    CHANGES["body"](site)
+    assert imported() == set(HEAVY)  # a body changed: the stages are needed again
 
 
 def test_only_what_changed_is_made_again(site: Path, capsys):

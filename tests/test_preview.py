@@ -245,7 +245,7 @@ def test_without_playwright_it_says_how_to_install_it(tmp_path: Path, monkeypatc
 
 
 def test_the_build_never_imports_playwright():
-    code = "import sys, nashra.cli; sys.exit('playwright' in sys.modules)"
+    code = "import sys, nashra.cli, nashra.commands.preview; sys.exit('playwright' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60).returncode == 0
 
 

@@ -17,7 +17,7 @@ from conftest import ROOT, build, make_site, run_cli
 from nashra.commands.check import check_site
 from nashra.commands.report import count, format_github, totals
 from nashra.model import Scope
-from nashra.schedule import clock_state, in_news_window
+from nashra.schedule import clock_state, in_news_window, to_ticks
 
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import tree_hash
@@ -173,7 +173,7 @@ def test_check_warns_when_a_scheduled_date_is_more_than_a_year_away(site: Path):
 def test_the_clock_state_changes_when_an_article_comes_due_or_leaves_the_news_window():
     due = datetime(2024, 6, 20, 6, tzinfo=UTC)
     dates = [datetime(2024, 6, 1, tzinfo=UTC), due]
-    at = lambda moment: clock_state(dates, Scope(moment))  # noqa: E731
+    at = lambda moment: clock_state([to_ticks(d) for d in dates], Scope(moment))  # noqa: E731
     assert at(due - timedelta(seconds=1)) != at(due)
     assert at(due) == at(due + timedelta(hours=1))
     assert at(due + timedelta(hours=48)) != at(due + timedelta(hours=48, microseconds=1))

@@ -7,7 +7,19 @@ from pathlib import Path
 
 from conftest import build, make_site
 
-STAGES = {"start", "read", "images", "site", "editions", "plan", "cards", "search index", "render and write", "save"}
+STAGES = {
+    "start",
+    "imports",
+    "read",
+    "images",
+    "site",
+    "editions",
+    "plan",
+    "cards",
+    "search index",
+    "render and write",
+    "save",
+}
 
 
 def test_a_timed_build_writes_seconds_per_stage(tmp_path: Path, monkeypatch):

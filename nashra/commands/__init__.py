@@ -1,6 +1,7 @@
-"""The commands beside `build`: `check` (the build's reading and rules, reported without writing, with
-report formatting the problems), `new` (start an article file), `topics` (the topic list) and `serve`
-(a preview server that rebuilds on change).
+"""The commands, a module each, named in cli.py's table: `build` (the default), `check` (the build's
+reading and rules, reported without writing, with report formatting the problems), `new` (start an
+article file), `topics` (the topic list), `serve` (a preview server that rebuilds on change),
+`preview` (screenshots of articles) and `email` (send an edition).
 """
 
 from __future__ import annotations

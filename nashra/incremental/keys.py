@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..body.typography import direction
 from ..layout import CONFIG_FILE, SOURCES_FILE, TEMPLATES_DIR, TOPICS_FILE
 from ..model import Article
 from .digests import digest, digest_bytes, fingerprint_files
@@ -47,6 +46,8 @@ def body_key(article: Article, rtl: bool) -> str:
 def body_key_and_rtl(article: Article, language: str) -> tuple[str, bool]:
     """The body's key and whether it runs right to left (by its own language, else the site's `language`),
     the same wherever the body is prepared."""
+    from ..body.typography import direction  # compiles its patterns: not when nothing changed
+
     rtl = direction(article.lang or language) == "rtl"
     return body_key(article, rtl), rtl
 

@@ -20,10 +20,10 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import Article, Scope, SiteConfig
 from ..problems import raise_if
-from ..read.content import BodyFile, Reading
 from ..read.inputs import input_files
 from ..read.scan import Link
 from ..schedule import clock_state, from_ticks, next_change, to_ticks
@@ -35,9 +35,12 @@ from .records import article_from_json, article_to_json, links_from_json, links_
 from .stamp import read_stamp, stamp_matches, write_stamp
 from .store import DEFAULT_FOLDER, SPARE, Store, unusable
 
+if TYPE_CHECKING:  # read.content loads the whole reader: not needed to find that nothing changed
+    from ..read.content import BodyFile, Reading
+
 Remade = tuple[str, str, int]  # a body made again: key, HTML, word count
 Found = tuple[list[Remade], list[str]]  # what a body filler learned: bodies made again, warnings
-BodyJob = tuple[str, BodyFile, bool]  # an article's body: its key, where to read it, whether right to left
+BodyJob = tuple[str, "BodyFile", bool]  # an article's body: its key, where to read it, whether right to left
 
 
 def cache_folder(root: Path, use_cache: bool) -> Path | None:
@@ -114,25 +117,29 @@ class Session:
             return self._stamp["result"]
         return None
 
-    def _stamp_dates(self) -> list[datetime] | None:
+    def _stamp_ticks(self) -> list[int] | None:
+        """The dates the last build recorded (schedule.to_ticks, sorted), if the record is sound."""
         clock = self._stamp.get("clock")
         ticks = clock.get("dates") if isinstance(clock, dict) else None
         if not (isinstance(ticks, list) and all(type(t) is int for t in ticks) and isinstance(clock.get("state"), str)):
             return None
+        if ticks != sorted(ticks):
+            return None
         try:
-            return from_ticks(ticks)
+            from_ticks(ticks[:1] + ticks[-1:])  # dates Python can hold (the earliest and the latest)
         except OverflowError:
             return None
+        return ticks
 
     def _clock_state_unchanged(self) -> bool:
-        dates = self._stamp_dates()
-        return dates is not None and clock_state(dates, self.scope) == self._stamp["clock"]["state"]
+        ticks = self._stamp_ticks()
+        return ticks is not None and clock_state(ticks, self.scope) == self._stamp["clock"]["state"]
 
     def next_change(self) -> datetime | None:
         """When the output next changes with the clock alone (schedule.next_change), as far as this
         build knows its articles (read now, or recorded by the last build when nothing changed)."""
-        dates = from_ticks(self._dates) if self._dates is not None else (self._stamp_dates() or [])
-        return next_change(dates, self.scope)
+        ticks = self._dates if self._dates is not None else (self._stamp_ticks() or [])
+        return next_change(ticks, self.scope)
 
     # ---- articles ----
 
@@ -256,7 +263,7 @@ class Session:
                 files.prune()
             if self._store.persistent:
                 dates = self._dates or []
-                clock = {"dates": dates, "state": clock_state(from_ticks(dates), self.scope)}
+                clock = {"dates": dates, "state": clock_state(dates, self.scope)}
                 extra = {"clock": clock} | ({"output_digest": self._output_digest} if self._output_digest else {})
                 write_stamp(self.folder, self._inputs, self.output, counts, self._states, extra)
         except OSError as exc:

@@ -8,7 +8,8 @@ nothing), and the only way a leftover of an interrupted build is recognised and 
 
 The package: guard.py (the output folder's checks, the marker, the lock, what the system refused),
 plan.py (Planned, Written, shared), make.py (making the files, in worker processes for many), tree.py
-(new trees, the spare, exchange, removal, leftovers) and write.py (write_output).
+(new trees, the spare, exchange, removal, leftovers) and write.py (write_output: imported from there, as it
+loads the worker processes' machinery, which a build with nothing to do never needs).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from .guard import MARKER, MARKER_TEXT, check_output_dir, claim_output, is_build, output_problem
 from .plan import Planned, Written, check_relpath, shared
 from .tree import SPARE_STATE, tidy
-from .write import write_output
 
 __all__ = [
     "MARKER",
@@ -31,5 +31,4 @@ __all__ = [
     "output_problem",
     "shared",
     "tidy",
-    "write_output",
 ]
