@@ -6,6 +6,7 @@ changed (it loads Markdown, Jinja, Pillow, feedgen and the rest: most of a build
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,10 +171,10 @@ def _from_derived(copies: dict[str, Path], derived: Path) -> tuple[list[Planned]
     their entry and name (an entry's name is the digest of what it was made from): one unchanged since
     the last build is then kept in the output, not copied again (the search index alone is 10,000
     files at 10,000 articles); the others (static files, SVG images) are copied every build."""
-    planned, rest = [], {}
+    planned, rest, inside = [], {}, os.path.join(derived, "")  # by the paths' text: pathlib's took 0.3 s
     for path, source in copies.items():
-        if source.is_relative_to(derived):
-            key = digest("derived", source.relative_to(derived).as_posix())
+        if (name := str(source)).startswith(inside):
+            key = digest("derived", name.removeprefix(inside).replace(os.sep, "/"))
             planned.append(Planned(path, key, source.read_bytes))
         else:
             rest[path] = source

@@ -43,6 +43,7 @@ import base64
 import concurrent.futures
 import functools
 import json
+import os
 import re
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
@@ -243,11 +244,21 @@ def index_copies(entries: Mapping[str, Path]) -> dict[str, Path]:
     copies = {}
     for name, entry in entries.items():
         newest = name == max(entries)
-        for path in sorted(entry.rglob("*")):
-            rel = path.relative_to(entry).as_posix()
+        for rel in _files_in(entry):
             if _INDEX.fullmatch(rel) or (newest and _SCRIPT.fullmatch(rel)):
-                copies[f"{INDEX_DIR}/{name}/{rel}"] = path
+                copies[f"{INDEX_DIR}/{name}/{rel}"] = entry / rel
     return copies
+
+
+def _files_in(folder: Path) -> list[str]:
+    """The files under `folder`, as sorted relative POSIX paths (os.walk: a tenth of rglob's time for the
+    10,000 files of the index at 10,000 articles, which every build with a change lists)."""
+    top = str(folder)
+    found = []
+    for at, _folders, files in os.walk(top):
+        inside = at[len(top) + 1 :].replace(os.sep, "/")
+        found += [f"{inside}/{file}" if inside else file for file in files]
+    return sorted(found)
 
 
 def shard_paths(shards: Iterable[str]) -> list[str]:
