@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT
 from test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
+from nashra.cli import main
 from nashra.commands import serve
 from nashra.commands.serve import Preview
 
@@ -168,6 +169,31 @@ def test_a_build_that_raises_is_shown_like_a_content_error(site: Path, monkeypat
     monkeypatch.undo()
     preview.build()
     assert preview.errors == []
+
+
+def test_a_change_made_while_the_first_build_runs_is_built_too(site: Path, monkeypatch, capsys):
+    """The watched files are looked at before the first build: an edit saved during it, or before the
+    watch begins, is a change (compared with a look taken after the build, it was missed)."""
+    builds, sleeps = [], []
+    first_build = Preview.build
+
+    def build_and_edit(preview: Preview) -> None:
+        first_build(preview)
+        builds.append(preview.version)
+        if len(builds) == 1:
+            article = site / VISIT
+            article.write_text(article.read_text(encoding="utf-8") + "\nسطر أضيف أثناء البناء.\n", encoding="utf-8")
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise KeyboardInterrupt  # Ctrl+C, after the watch has looked three times
+
+    monkeypatch.setattr(Preview, "build", build_and_edit)
+    monkeypatch.setattr(serve.time, "sleep", sleep)
+    assert main(["serve", "--root", str(site), "--port", "0", "--interval", "0"]) == 0
+    assert builds == [1, 2]  # the edit was built once, and nothing after it
+    assert "أثناء البناء" in (site / "output/articles/visit/index.html").read_text(encoding="utf-8")
 
 
 def test_a_path_too_long_for_the_file_system_is_not_found(served):

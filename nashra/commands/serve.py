@@ -157,6 +157,14 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+def _snapshot_or(root: Path, last: dict[str, tuple[int, int]] | None) -> dict[str, tuple[int, int]] | None:
+    """The watched files now, or `last` when a folder cannot be listed just now (look again next time)."""
+    try:
+        return snapshot(root)
+    except OSError:
+        return last
+
+
 class Folder(Protocol):
     """What a handler serves: a built site folder under a base path (a Preview, or a fixed build)."""
 
@@ -257,20 +265,17 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    seen: dict[str, tuple[int, int]] | None = None  # the watched files when last looked at
-    try:
+    seen = _snapshot_or(root, None)  # the watched files when last looked at: before the first build, so
+    try:  # that a change made while it runs, or just after, is a change (not the state to compare with)
         preview.build()
         thread.start()
         print(f"Serving http://127.0.0.1:{server.server_address[1]}{preview.base_path} (Ctrl+C to stop)", flush=True)
         while True:
-            try:
-                now = snapshot(root)
-            except OSError:  # a folder that cannot be listed just now: look again next time
-                now = seen
+            time.sleep(args.interval)
+            now = _snapshot_or(root, seen)
             if seen is not None and (now != seen or preview.came_due()):
                 preview.build()
             seen = now
-            time.sleep(args.interval)
     except KeyboardInterrupt:
         print("Stopped.")
     finally:
