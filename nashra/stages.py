@@ -86,7 +86,7 @@ def make_site(
     with reporting(fill.report, session.learn):  # bodies made again, in whichever process
         with stage("search index"):
             copies = _copies(root, site, photos) | _search_index(shards, read.articles, filled, session)
-        derived, copies = _from_derived(copies, session.derived("search").folder.parent)
+        derived, copies = _from_derived(copies, session.derived_folder)
         planned += derived
         show = lambda done: progress(done, len(planned))  # noqa: E731
         with stage("render and write"):

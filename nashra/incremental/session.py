@@ -9,6 +9,7 @@ session.page_keys(articles, linking)     what each page is made from
 session.body_filler(jobs, remake)        prepared HTML for the pages made (read-only)
 session.learn(found)                     what a worker learned: remade bodies, warnings
 session.derived(kind)                    files made by a costly step, kept by the digest of their inputs
+session.derived_folder                   where all of them are (what is copied from there is kept by name)
 session.previous_manifest() / save(...)  the output tree, then everything, for the next build
 session.output_changed(digest)           whether the output differs from the last build's
 """
@@ -28,7 +29,7 @@ from ..read.inputs import input_files
 from ..read.scan import Link
 from ..schedule import clock_state, from_ticks, next_change, to_ticks
 from . import keys
-from .derived import DerivedFiles
+from .derived import DERIVED, DerivedFiles
 from .digests import file_digests
 from .packs import Location
 from .records import article_from_json, article_to_json, links_from_json, links_to_json
@@ -227,6 +228,11 @@ class Session:
         if kind not in self._derived:
             self._derived[kind] = DerivedFiles(self._store.folder, kind)
         return self._derived[kind]
+
+    @property
+    def derived_folder(self) -> Path:
+        """The folder holding every kind's entries (a file under it is a derived one)."""
+        return self._store.folder / DERIVED
 
     # ---- pages ----
 

@@ -24,12 +24,11 @@ is a Pagefind index of its own, output/pagefind/<2026-05>/ (entry, meta, index, 
 fragment files), and a derived entry (session.derived("search")) whose key, shard_key, is found from
 what its records are made of without making one: the articles' files, the parse fingerprint, the
 versions and FOLDS. Only shards whose key is new get their records made (the bodies) and indexed, at
-once, one Pagefind service per shard, each shard in a forked worker when there are two or more. A
-merged index loads only its entry, meta and chunks, and uses the WebAssembly and worker of the index
-it is merged into; so Pagefind's script, worker and
-WebAssembly are published once, in the newest shard's folder: search.js imports that shard's
-pagefind.js and merges the others (mergeIndex), and Pagefind gives one list of results sorted by
-score, counts and filters summed.
+once, one Pagefind service per shard, each shard in a worker forked for it alone when there are two
+or more. A merged index loads only its entry, meta and chunks, and uses the WebAssembly and worker of
+the index it is merged into; so Pagefind's script, worker and WebAssembly are published once, in the
+newest shard's folder: search.js imports that shard's pagefind.js and merges the others (mergeIndex),
+and Pagefind gives one list of results sorted by score, counts and filters summed.
 
 Pagefind writes the same bytes for the same records (tests/test_search.py builds twice and compares);
 the records go in a fixed order (the site's, newest first) so nothing depends on the order of a dict
