@@ -1,7 +1,8 @@
 """argv -> command; content problems -> exit 1, usage errors (argparse's, and UsageError) -> exit 2.
 
-Each command is a pair in COMMANDS: a function adding its options to an
-argparse sub-parser, and a function running it that returns the exit status.
+Each command is a row of COMMANDS (its name and help) and a module, nashra/commands/<name>.py, with a
+function adding its options to an argparse sub-parser and one running it that returns the exit
+status; the module is imported only when its command is asked for.
 """
 
 from __future__ import annotations
