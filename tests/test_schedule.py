@@ -17,7 +17,7 @@ from conftest import ROOT, build, make_site, run_cli
 from nashra.commands.check import check_site
 from nashra.commands.report import count, format_github, totals
 from nashra.model import Scope
-from nashra.schedule import clock_state, in_news_window, to_ticks
+from nashra.schedule import clock_state, in_news_window, next_change, to_ticks
 
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import tree_hash
@@ -179,3 +179,14 @@ def test_the_clock_state_changes_when_an_article_comes_due_or_leaves_the_news_wi
     assert at(due + timedelta(hours=48)) != at(due + timedelta(hours=48, microseconds=1))
     assert in_news_window(due, due + timedelta(hours=48))
     assert not in_news_window(due, due - timedelta(microseconds=1))
+
+
+def test_the_next_change_is_the_next_scheduled_date_or_the_end_of_a_news_window():
+    due = datetime(2024, 6, 20, 6, tzinfo=UTC)
+    ticks = [to_ticks(datetime(2024, 6, 1, tzinfo=UTC)), to_ticks(due)]
+    assert next_change(ticks, Scope(due - timedelta(hours=1))) == due  # it comes due
+    window_ends = due + timedelta(hours=48, microseconds=1)  # the first moment it is out of the window
+    assert next_change(ticks, Scope(due)) == window_ends
+    assert next_change(ticks, Scope(due - timedelta(hours=1), future=True)) is None  # --future: none comes due
+    assert next_change(ticks, Scope(window_ends)) is None
+    assert clock_state(ticks, Scope(window_ends)) != clock_state(ticks, Scope(window_ends - timedelta(microseconds=1)))

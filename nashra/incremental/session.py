@@ -118,8 +118,10 @@ class Session:
             return self._stamp["result"]
         return None
 
+    @functools.cached_property
     def _stamp_ticks(self) -> list[int] | None:
-        """The dates the last build recorded (schedule.to_ticks, sorted), if the record is sound."""
+        """The dates the last build recorded (schedule.to_ticks, sorted), if the record is sound; checked
+        once (a build with nothing to do asks for them twice: the clock's state, then the next change)."""
         clock = self._stamp.get("clock")
         ticks = clock.get("dates") if isinstance(clock, dict) else None
         if not (isinstance(ticks, list) and all(type(t) is int for t in ticks) and isinstance(clock.get("state"), str)):
@@ -133,13 +135,13 @@ class Session:
         return ticks
 
     def _clock_state_unchanged(self) -> bool:
-        ticks = self._stamp_ticks()
+        ticks = self._stamp_ticks
         return ticks is not None and clock_state(ticks, self.scope) == self._stamp["clock"]["state"]
 
     def next_change(self) -> datetime | None:
         """When the output next changes with the clock alone (schedule.next_change), as far as this
         build knows its articles (read now, or recorded by the last build when nothing changed)."""
-        ticks = self._dates if self._dates is not None else (self._stamp_ticks() or [])
+        ticks = self._dates if self._dates is not None else (self._stamp_ticks or [])
         return next_change(ticks, self.scope)
 
     # ---- articles ----
