@@ -10,7 +10,10 @@ The fixtures' photos are made here with Pillow.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
+import itertools
+import random
 import re
 from collections import Counter
 from pathlib import Path
@@ -24,7 +27,9 @@ from test_browser import need
 
 import nashra.render.cards as cards
 from nashra import parallel
+from nashra.render import contrast
 from nashra.render.cards import BOLD, Card, darken_for_text, draw_card, layout, wrap
+from nashra.render.contrast import darkened
 
 HOST = "https://example.github.io/nashra/"
 RAQM_REASON = "Pillow's RAQM layout is unavailable: apt install libfribidi0 (Debian's FriBiDi, which Pillow loads)"
@@ -111,10 +116,10 @@ def test_a_shaped_arabic_word_is_narrower_than_its_isolated_letters_and_basic_la
 
 
 def ink(draw_on, height: int = 120) -> Image.Image:
-    """What `draw_on` draws in white on black, as black and white pixels."""
-    image = Image.new("RGB", (1200, height))
+    """What `draw_on` draws in white on black (on a coverage mask, as the card draws), as black and white pixels."""
+    image = Image.new("L", (1200, height))
     draw_on(ImageDraw.Draw(image))
-    return image.convert("L").point(lambda v: 255 if v > 127 else 0)
+    return image.point(lambda v: 255 if v > 127 else 0)
 
 
 def differing(a: Image.Image, b: Image.Image) -> float:
@@ -211,6 +216,57 @@ def test_only_the_pixels_behind_the_text_decide_how_dark_the_photo_gets():
     ImageDraw.Draw(photo).rectangle((500, 300, 520, 320), fill="white")  # a bright spot under the text
     darkened = darken_for_text(photo, [(100, 100, 1100, 500)])
     assert 4.5 <= white_contrast(darkened.getpixel((510, 310))) < 4.7
+
+
+def test_the_level_of_black_found_is_the_least_that_reaches_the_contrast():
+    """contrast.darkened starts near its guess and widens: on photos of random patches, at several
+    targets, its level reaches the target (checked here, pixel by pixel) and one level less does not."""
+    rng = random.Random(7)
+    box = (4, 4, 56, 36)
+    for _ in range(12):
+        photo = Image.new("RGB", (60, 40), tuple(rng.randrange(256) for _ in range(3)))
+        for _ in range(8):
+            x, y = rng.randrange(60), rng.randrange(40)
+            ImageDraw.Draw(photo).rectangle((x, y, x + 6, y + 4), fill=tuple(rng.randrange(256) for _ in range(3)))
+        for target in (3.0, 4.5, 7.0, 15.0):
+            level = darkened(photo, [box], target)
+            reached = worst_contrast_after(photo, box, level) >= target
+            assert reached and (level == 0 or worst_contrast_after(photo, box, level - 1) < target), (target, level)
+    # The search itself, for every answer and every first guess, above it or below: found, in few tries.
+    for answer, guess in itertools.product(range(256), range(0, 256, 3)):
+        tried: list[int] = []
+        found = contrast._least(functools.partial(reaches_from, answer, tried), guess)
+        assert (found, len(tried) <= 17) == (answer, True), (answer, guess, tried)
+
+
+def reaches_from(answer: int, tried: list[int], level: int) -> bool:
+    tried.append(level)
+    return level >= answer
+
+
+def worst_contrast_after(photo: Image.Image, box: tuple[int, int, int, int], level: int) -> float:
+    """White text's contrast against the lightest colour in `box` of `photo` blended with black at `level`."""
+    return min(white_contrast(c) for _, c in blend_black(photo, level).crop(box).getcolors(photo.width * photo.height))
+
+
+def blend_black(photo: Image.Image, level: int) -> Image.Image:
+    return Image.blend(photo, Image.new("RGB", photo.size), level / 255)
+
+
+def test_a_card_whose_contrast_check_never_passes_still_ends(tmp_path: Path, monkeypatch):
+    """Over a photo the card is darkened more each time its JPEG misses the contrast: once the photo is
+    black under the text there is nothing darker, and the card is what it is (rather than a hang)."""
+    Image.new("RGB", (1600, 1000), "white").save(photo := tmp_path / "white.png")
+    checks = []
+
+    def never(*args):
+        checks.append(1)
+        assert len(checks) < 200, "the card's contrast loop does not end"
+        return 1.0  # white: no contrast at all
+
+    monkeypatch.setattr(cards, "lightest", never)
+    assert image_of(draw_card(a_card(photo=photo))).size == (1200, 630)
+    assert 1 < len(checks) < 80  # tried again, darker each time, until black
 
 
 def test_a_card_over_a_bright_photo_keeps_4_5_to_1_behind_every_line(tmp_path: Path):

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "5c114eee909ceda6ceb3eb74eded52b6b8a01c4d24f03798f14a009ecb99da94"
+SAMPLE_TREE = "92755c6ad9bfb8be966962ed5f80e71b2129fcf503b04da71c39577413edb475"
 
 
 def sample_copy(dest: Path) -> Path:

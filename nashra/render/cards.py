@@ -42,10 +42,10 @@ from ..parallel import make_in_forks
 from ..problems import ContentError, Problem
 from ..urls import card_photo
 from ..words import WORDS
-from .contrast import Box, contrast, lightest, luminance
+from .contrast import Box, contrast, darkened, lightest, luminance
 
 WIDTH, HEIGHT = 1200, 630
-VERSION = "3"  # of the drawing below: change it with anything that changes a card's bytes (3: photo cards in JPEG)
+VERSION = "4"  # of the drawing below: change it with anything that changes a card's bytes (4: text drawn once)
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 REGULAR, BOLD = FONTS / "card-regular.ttf", FONTS / "card-bold.ttf"
 JPEG_QUALITY = 75  # a photo card: about 100 KB for a detailed photo (at 85: 135 KB; a 256-colour PNG: 265 KB)
@@ -60,6 +60,8 @@ TEXT = (0xFF, 0xFF, 0xFF)
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA for text
 
 MARGIN = 72
+RULE_LINE = [(MARGIN, 500), (WIDTH - MARGIN, 500)]  # above the date and the source, 2 px
+PALETTE_STEPS = 32  # of the accent colour blended with white, in a plain card's palette (and the rule's colour)
 HEADLINE_SIZE, HEADLINE_LINES, HEADLINE_PITCH = 60, 3, 96  # px; the pitch leaves room for Naskh's tall letters
 SMALL_SIZE, NAME_SIZE = 30, 38
 ELLIPSIS = "…"
@@ -196,7 +198,8 @@ class Line:
     baseline: int
 
     def draw(self, draw: ImageDraw.ImageDraw) -> None:
-        draw.text((self.start, self.baseline), self.text, **self.options(), fill=TEXT)
+        """The line on a coverage mask (mode L): 255 where its letters cover a whole pixel."""
+        draw.text((self.start, self.baseline), self.text, **self.options(), fill=255)
 
     def box(self, draw: ImageDraw.ImageDraw) -> tuple[int, int, int, int]:
         return draw.textbbox((self.start, self.baseline), self.text, **self.options())
@@ -294,32 +297,49 @@ def draw_card(card: Card) -> bytes:
     """The card's image: a JPEG over its photo, else a PNG. Raises ContentError when its photo cannot
     be read."""
     lines = layout(card)
+    ink = coverage(lines)
     if card.photo is None:
-        plain = _with_text(Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND), lines, RULE)
-        return _saved(plain.quantize(256, method=Image.Quantize.FASTOCTREE), "PNG", compress_level=PNG_LEVEL)
+        return _saved(_plain(ink), "PNG", compress_level=PNG_LEVEL)
     boxes = [line.box(ImageDraw.Draw(Image.new("L", (1, 1)))) for line in lines]
-    photo, halo, behind, target = _photo(card.photo), text_mask(lines, RINGING), luminance(TEXT), MIN_CONTRAST
+    photo, halo, behind, target = _photo(card.photo), text_mask(ink, boxes, RINGING), luminance(TEXT), MIN_CONTRAST
     while True:  # checked on the JPEG's own pixels: where its rounding lightens the photo, darken a little more
         target += JPEG_MARGIN
-        data = _saved(_with_text(darken_for_text(photo, boxes, target), lines, TEXT), "JPEG", quality=JPEG_QUALITY)
-        if contrast(behind, lightest(Image.open(io.BytesIO(data)).convert("RGB"), boxes, halo)) >= MIN_CONTRAST:
-            return data
+        level = darkened(photo, boxes, target, TEXT)
+        data = _saved(_with_text(_blended(photo, level), ink, boxes), "JPEG", quality=JPEG_QUALITY)
+        if level == 255 or contrast(behind, lightest(image_of(data), boxes, halo)) >= MIN_CONTRAST:
+            return data  # (at 255 the photo is black under the text: there is nothing darker to try)
 
 
-def _with_text(background: Image.Image, lines: Sequence[Line], rule: tuple[int, int, int]) -> Image.Image:
-    """The lines drawn on a copy of `background`, and the rule above the date.
-
-    A plain card has few colours, and no gradient: in 256 colours of a fast octree palette, its PNG
-    is 18 KB. A photo card is a JPEG: a detailed photo's is 130-150 KB (in 256 colours, dithered so
-    that a smooth sky shows no bands, a PNG was 265 KB and took 6 times as long to make). Neither has
-    any randomness: the same card gives the same bytes.
-    """
-    canvas = background.copy()
-    draw = ImageDraw.Draw(canvas)
-    draw.line([(MARGIN, 500), (WIDTH - MARGIN, 500)], fill=rule, width=2)
+def coverage(lines: Sequence[Line]) -> Image.Image:
+    """How much of each pixel the lines' letters cover (0 to 255): the text drawn once, then laid on the
+    card in its colour, and the mask of where the text is."""
+    mask = Image.new("L", (WIDTH, HEIGHT))
+    draw = ImageDraw.Draw(mask)
     for line in lines:
         line.draw(draw)
-    return canvas
+    return mask
+
+
+def _plain(ink: Image.Image) -> Image.Image:
+    """A card without a photo, in a palette of 256 colours: the accent colour blended with white in 255
+    steps, by how much of each pixel the text covers, and the rule's colour. Drawn in it directly, so
+    nothing is quantised: its PNG is about 18 KB. No randomness: the same card gives the same bytes."""
+    steps = PALETTE_STEPS - 1
+    card = ink.point([round(value * steps / 255) for value in range(256)]).convert("P")
+    ImageDraw.Draw(card).line(RULE_LINE, fill=PALETTE_STEPS, width=2)
+    blend = lambda step: [round(b + (t - b) * step / steps) for b, t in zip(BACKGROUND, TEXT, strict=True)]  # noqa: E731
+    card.putpalette([c for step in range(PALETTE_STEPS) for c in blend(step)] + list(RULE))
+    return card
+
+
+def _with_text(photo: Image.Image, ink: Image.Image, boxes: Sequence[Box]) -> Image.Image:
+    """The darkened photo (a fresh image: drawn on) with the text (inside `boxes`, the lines' boxes), and
+    the rule above the date, in white on it: for a JPEG (a detailed photo's is 100-150 KB; a dithered PNG
+    of 256 colours was 265 KB, and slower)."""
+    ImageDraw.Draw(photo).line(RULE_LINE, fill=TEXT, width=2)
+    for box in boxes:
+        photo.paste(TEXT, box, mask=ink.crop(box))
+    return photo
 
 
 def _saved(image: Image.Image, form: str, **options) -> bytes:
@@ -329,16 +349,18 @@ def _saved(image: Image.Image, form: str, **options) -> bytes:
     return out.getvalue()
 
 
-def text_mask(lines: Sequence[Line], reach: int = 2) -> Image.Image:
-    """Where the text is drawn, its soft edges included, and every pixel within `reach` pixels of it
-    (across or down): white on black."""
-    mask = Image.new("L", (WIDTH, HEIGHT))
-    draw = ImageDraw.Draw(mask)
-    for line in lines:
-        draw.text((line.start, line.baseline), line.text, **line.options(), fill=255)
-    # A box blur spreads every lit pixel over the square around it, as a max filter of that size would, but in
-    # a time that does not grow with the square (MaxFilter(13) takes 30 times as long).
-    return mask.point(_LIT).filter(ImageFilter.BoxBlur(reach)).point(_LIT)
+def text_mask(ink: Image.Image, boxes: Sequence[Box], reach: int = 2) -> Image.Image:
+    """Where the text is (`ink`: its coverage), its soft edges included, and every pixel within `reach`
+    pixels of it (across or down): white on black, inside `boxes` (the rest is black)."""
+    mask = Image.new("L", ink.size)
+    for box in boxes:
+        left, top, right, bottom = box
+        around = ink.crop((left - reach, top - reach, right + reach, bottom + reach))
+        # A box blur spreads every lit pixel over the square around it, as a max filter of that size would, but
+        # in a time that does not grow with the square (MaxFilter(13) takes 30 times as long).
+        spread = around.point(_LIT).filter(ImageFilter.BoxBlur(reach)).point(_LIT)
+        mask.paste(spread.crop((reach, reach, reach + right - left, reach + bottom - top)), box)
+    return mask
 
 
 _LIT = [0] + [255] * 255
@@ -349,12 +371,14 @@ def _photo(path: Path) -> Image.Image:
     try:
         with Image.open(path) as image:
             image.draft("RGB", (WIDTH, WIDTH))  # a large JPEG decoded at a smaller scale, still at least this
-            upright = ImageOps.exif_transpose(image).convert("RGB")
+            image.load()
+            ImageOps.exif_transpose(image, in_place=True)
+            upright = image if image.mode == "RGB" else image.convert("RGB")
+            return ImageOps.fit(upright, (WIDTH, HEIGHT), Image.Resampling.BILINEAR)  # bicubic: 1.5 times as long
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as exc:
         relpath = f"{IMAGES_DIR}/{path.name}"
         raise ContentError([Problem(relpath, 0, 0, "NSH309", f"cannot read this photo for a social card: {exc}",
                                     "save it again as JPEG, PNG or WebP")]) from None  # fmt: skip
-    return ImageOps.fit(upright, (WIDTH, HEIGHT), Image.Resampling.BICUBIC)
 
 
 # ---- contrast ----
@@ -362,18 +386,13 @@ def _photo(path: Path) -> Image.Image:
 
 def darken_for_text(photo: Image.Image, boxes: Sequence[Box], target: float = MIN_CONTRAST) -> Image.Image:
     """`photo` blended with black, as little as makes white text in `boxes` reach `target` contrast
-    against the lightest pixel there: a binary search over the 256 levels of black, on the parts of
-    the photo under the boxes only (blending is pixel by pixel: the same pixels as the whole)."""
-    text = luminance(TEXT)
-    parts = [photo.crop(box) for box in boxes]
-    black = [Image.new("RGB", part.size) for part in parts]
-    whole = [(0, 0, part.width, part.height) for part in parts]
-    blended = lambda level: [Image.blend(p, b, level / 255) for p, b in zip(parts, black, strict=True)]  # noqa: E731
-    low, high = 0, 255  # `high` always reaches the target: black gives 21:1
-    while low < high:
-        middle = (low + high) // 2
-        if contrast(text, max(lightest(part, whole[i : i + 1]) for i, part in enumerate(blended(middle)))) >= target:
-            high = middle
-        else:
-            low = middle + 1
-    return Image.blend(photo, Image.new("RGB", photo.size), low / 255)
+    against the lightest pixel there (contrast.darkened: only the pixels under the boxes count)."""
+    return _blended(photo, darkened(photo, boxes, target, TEXT))
+
+
+def _blended(photo: Image.Image, level: int) -> Image.Image:
+    return Image.blend(photo, Image.new("RGB", photo.size), level / 255)
+
+
+def image_of(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data)).convert("RGB")
