@@ -457,3 +457,27 @@ def test_the_newest_month_is_a_shard_of_its_own_and_joins_the_grouping_when_the_
     assert shards("2025-01", "2025-02", "2025-03", "2025-03", "2025-04") == {"2025-01": 2, "2025-03": 2, "2025-04": 1}
     assert shards("2025-04", "2025-04", "2025-04", "2025-04") == {"2025-04": 4}  # a month is never split
     assert shards() == {}
+
+
+def test_a_busy_newest_month_has_its_newest_week_in_a_shard_of_its_own(monkeypatch):
+    """Past WEEK_SPLIT articles in the newest month, its newest week (from Monday) is a shard named by
+    that Monday, which sorts after every month (the newest shard holds the script search.js imports)."""
+    monkeypatch.setattr(search, "WEEK_SPLIT", 3)
+
+    def shards(*days: str, config=UTC_CONFIG) -> dict[str, int]:
+        entries = [SimpleNamespace(date=datetime.fromisoformat(f"{d}T23:30:00+00:00")) for d in days]
+        site = SimpleNamespace(entries=sorted(entries, key=lambda e: e.date, reverse=True), config=config)
+        return {name: len(entries) for name, entries in search.search_shards(site).items()}
+
+    # 2025-04-14 is a Monday: the 14th, 15th and 16th are the newest week; the 1st and 8th the month's shard.
+    assert shards("2025-03-05", "2025-04-01", "2025-04-08", "2025-04-14", "2025-04-16") == {
+        "2025-03": 1, "2025-04": 2, "2025-04-14": 2,
+    }  # fmt: skip
+    assert shards("2025-04-01", "2025-04-14", "2025-04-16") == {"2025-04": 3}  # not past the limit: one month
+    # A week that starts in the month before takes its last days; the month before keeps the rest.
+    week = shards("2025-04-20", "2025-04-29", "2025-05-01", "2025-05-01", "2025-05-02", "2025-05-02")
+    assert week == {"2025-04": 1, "2025-04-28": 5} and max(week) == "2025-04-28"
+    # By the day in the site's timezone: 23:30 UTC on Sunday 13 April is Monday 14 April in Cairo.
+    days = ("2025-04-01", "2025-04-08", "2025-04-13", "2025-04-16")
+    assert shards(*days, config=SimpleNamespace(timezone="Africa/Cairo")) == {"2025-04": 2, "2025-04-14": 2}
+    assert shards(*days) == {"2025-04": 3, "2025-04-14": 1}

@@ -19,16 +19,16 @@ made indexing 40 % slower: bench/README.md.)
 Shards. Pagefind has no incremental mode, costs about 3.8 ms an article and holds about 220 KB an
 article in memory while it indexes (bench/README.md), so the index is split by the article's date in
 the site's timezone: consecutive months of at most SHARD_LIMIT articles together, counted from the
-oldest, the newest month alone (search_shards), so that a new article changes a small shard only. Each
-is a Pagefind index of its own, output/pagefind/<2026-05>/ (entry, meta, index, filter and
-fragment files), and a derived entry (session.derived("search")) whose key, shard_key, is found from
-what its records are made of without making one: the articles' files, the parse fingerprint, the
-versions and FOLDS. Only shards whose key is new get their records made (the bodies) and indexed, at
-once, one Pagefind service per shard, each shard in a worker forked for it alone when there are two
-or more. A merged index loads only its entry, meta and chunks, and uses the WebAssembly and worker of
-the index it is merged into; so Pagefind's script, worker and WebAssembly are published once, in the
-newest shard's folder: search.js imports that shard's pagefind.js and merges the others (mergeIndex),
-and Pagefind gives one list of results sorted by score, counts and filters summed.
+oldest, the newest month alone and, in a busy month, its newest week too (search_shards), so that a new
+article changes a small shard only. Each is a Pagefind index of its own, output/pagefind/<2026-05>/
+(entry, meta, index, filter and fragment files), and a derived entry (session.derived("search")) whose
+key, shard_key, is found from what its records are made of without making one: the articles' files, the
+parse fingerprint, the versions and FOLDS. Only shards whose key is new get their records made (the
+bodies) and indexed, at once, one Pagefind service per shard, each shard in a worker forked for it
+alone when there are two or more. A merged index loads only its entry, meta and chunks, and uses the
+WebAssembly and worker of the index it is merged into; so Pagefind's script, worker and WebAssembly are
+published once, in the newest shard's folder: search.js imports that shard's pagefind.js and merges the
+others (mergeIndex), and Pagefind gives one list of results sorted by score, counts and filters summed.
 
 Pagefind writes the same bytes for the same records (tests/test_search.py builds twice and compares);
 the records go in a fixed order (the site's, newest first) so nothing depends on the order of a dict
@@ -44,8 +44,10 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -124,6 +126,7 @@ class Record:
 
 
 SHARD_LIMIT = 1000  # articles in a shard at most, unless one month has more (see search_shards)
+WEEK_SPLIT = 100  # articles in the newest month past which its newest week is a shard of its own
 
 
 def search_shards(site: Site) -> dict[str, tuple[Entry, ...]]:
@@ -137,14 +140,18 @@ def search_shards(site: Site) -> dict[str, tuple[Entry, ...]]:
     grows past about 250 MB however large the archive. The newest month is a shard of its own: it is
     where articles are added and most edits fall, and each of them indexes its shard again, so it is
     kept small (when the next month starts, it joins the grouping, and the shard before it is indexed
-    again if it joins that one). A shard is named by its first month (2026-05): a new article changes
-    the newest shard only (or starts one), an edit only its own; an article added to an old month, or
-    removed from one, may move the bounds of the shards after it, which are then indexed again."""
+    again if it joins that one). Once the newest month holds more than WEEK_SPLIT articles, the
+    newest week (Monday on, the week of the newest article, even where it starts in the month before)
+    is a shard of its own too, named by its Monday (2026-06-22, after every month's name): a busy
+    newsroom's new article or fix indexes a few days' articles again, not up to a month's, and each
+    Monday the week before joins its month's shard, indexed again then. A shard is otherwise named by
+    its first month (2026-05): a new article changes the newest shard only (or starts one), an edit
+    only its own; an article added to an old month, or removed from one, may move the bounds of the
+    shards after it, which are then indexed again."""
     tz = ZoneInfo(site.config.timezone)
-    months: dict[str, int] = {}
-    for entry in site.entries:
-        month = f"{entry.date.astimezone(tz):%Y-%m}"
-        months[month] = months.get(month, 0) + 1
+    days = [entry.date.astimezone(tz) for entry in site.entries]  # in the site's order
+    week = _newest_week(days)
+    months = Counter(f"{day:%Y-%m}" for day in days if not (week and f"{day:%Y-%m-%d}" >= week))
     shard_of: dict[str, str] = {}  # month -> its shard's name
     name, size, newest = "", 0, max(months, default="")
     for month in sorted(months):
@@ -153,9 +160,19 @@ def search_shards(site: Site) -> dict[str, tuple[Entry, ...]]:
         shard_of[month] = name
         size += months[month]
     shards: dict[str, list[Entry]] = {}
-    for entry in site.entries:
-        shards.setdefault(shard_of[f"{entry.date.astimezone(tz):%Y-%m}"], []).append(entry)
+    for entry, day in zip(site.entries, days, strict=True):
+        name = week if week and f"{day:%Y-%m-%d}" >= week else shard_of[f"{day:%Y-%m}"]
+        shards.setdefault(name, []).append(entry)
     return {name: tuple(shards[name]) for name in sorted(shards)}
+
+
+def _newest_week(days: Sequence[datetime]) -> str:
+    """The newest week's shard name, its Monday (2026-06-22), when the newest month holds more than
+    WEEK_SPLIT articles; else ''."""
+    newest = max(days, default=None)
+    if newest is None or sum(1 for day in days if (day.year, day.month) == (newest.year, newest.month)) <= WEEK_SPLIT:
+        return ""
+    return f"{newest.date() - timedelta(days=newest.weekday()):%Y-%m-%d}"
 
 
 def shard_key(entries: Iterable[Entry], article_keys: Mapping[str, str], parse_fp: str) -> str:
