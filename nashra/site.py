@@ -27,7 +27,7 @@ from .read.sources import outlets_for
 from .urls import Urls
 from .words import ARTICLE_FORMS, MINUTE_FORMS, WORDS
 
-RELATED = 5
+RELATED, RELATED_NEWER = 5, 2  # articles in an article's 'more in <topic>', and of them at most this many newer
 
 
 def build_site(
@@ -210,11 +210,22 @@ def paginate(
 
 
 def related_by_slug(entries: tuple[Entry, ...], by_topic: dict[str, tuple[Entry, ...]]) -> dict[str, tuple[Entry, ...]]:
-    """For each entry, the newest other articles in its first (main) topic (`by_topic` is newest first)."""
-    return {
-        e.slug: tuple(o for o in by_topic[e.topics[0].slug][: RELATED + 1] if o.slug != e.slug)[:RELATED]
-        for e in entries
-    }
+    """For each entry, the RELATED articles nearest it in time in its first (main) topic (`by_topic` is
+    newest first), newest first: up to RELATED_NEWER that came after it (what followed the story), the
+    rest from before it, and more from one side where the other has too few.
+
+    Nearest, not newest: an article added at the top of its topic enters the lists of the
+    RELATED_NEWER articles before it only, so a new article makes a handful of article pages again,
+    not every page of its topic (bench/README.md)."""
+    position = {slug: {e.slug: i for i, e in enumerate(listing)} for slug, listing in by_topic.items()}
+    return {e.slug: _nearest(by_topic[e.topics[0].slug], position[e.topics[0].slug][e.slug]) for e in entries}
+
+
+def _nearest(listing: tuple[Entry, ...], i: int) -> tuple[Entry, ...]:
+    """The RELATED entries around listing[i] (newest first), up to RELATED_NEWER of them before it."""
+    older = min(RELATED - min(RELATED_NEWER, i), len(listing) - 1 - i)
+    newer = min(RELATED - older, i)
+    return listing[i - newer : i] + listing[i + 1 : i + 1 + older]
 
 
 def count_articles(n: int, digits: str = "latn") -> str:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from conftest import build, make_site
+from htmltools import find, find_all, parse
 
 from nashra import parallel
+from nashra import site as site_model
 from nashra.body import prepare
 from nashra.incremental.digests import digest_bytes, file_digests
 from nashra.incremental.store import FORMAT
@@ -147,6 +149,51 @@ def test_only_what_changed_is_made_again(site: Path, capsys):
     assert "archive/2024/05/index.html" not in remade
     assert "articles/budget/index.html" not in remade  # its main topic is economy
     assert "topics/economy/index.html" not in remade
+
+
+def economy_article(root: Path, slug: str, day: int, source: str = "وكالة الأنباء") -> None:
+    (root / f"content/articles/2024/07/{slug}.md").write_text(
+        f"---\ntitle: خبر اقتصادي {slug}\ndate: 2024-07-{day:02d}T09:00:00\ntopics: [economy]\n"
+        f"summary: ملخص خبر اقتصادي من أخبار شهر يوليو للاختبار.\nsource:\n  name: {source}\n---\n\nنص الخبر.\n",
+        encoding="utf-8",
+    )
+
+
+def related_links(site: Path, slug: str) -> list[str]:
+    """The addresses in an article page's "more in <topic>"."""
+    return [a.get("href") for a in find_all(find(parse(site / f"output/articles/{slug}/index.html"), "aside"), "a")]
+
+
+def test_a_new_article_makes_its_own_page_and_two_others_again_not_every_page_of_its_topic(site: Path):
+    """An article's "more in <topic>" lists the articles nearest it in time (site.related_by_slug), so
+    the newest article of a topic enters the lists of the two before it only."""
+    (site / "content/articles/2024/07").mkdir()
+    for day in range(1, 13):
+        economy_article(site, f"july-{day}", day)
+    assert build(site) == 0
+    first = inodes(site / "output")
+    economy_article(site, "july-20", 20, source="مصدر آخر")  # another source: no source page shifts
+    assert build(site) == 0
+    after = inodes(site / "output")
+    remade = {p for p in after if p.startswith("articles/july-") and after[p] != first.get(p)}
+    assert remade == {"articles/july-20/index.html", "articles/july-12/index.html", "articles/july-11/index.html"}
+    assert related_links(site, "july-5") == [
+        f"/nashra/articles/july-{day}/" for day in (7, 6, 4, 3, 2)
+    ]  # 2 newer, 3 older
+    # Older than July, the topic has one article (the fixture's budget): the other two come from after.
+    july = [f"/nashra/articles/july-{day}/" for day in (5, 4, 3, 2, 1)]
+    assert related_links(site, "july-2") == [*july[:3], july[4], "/nashra/articles/budget/"]
+    assert related_links(site, "july-20")[:2] == ["/nashra/articles/july-12/", "/nashra/articles/july-11/"]
+
+
+def test_more_in_a_topic_takes_more_from_one_side_where_the_other_has_too_few():
+    """site_model._nearest over a topic's list, newest first: 2 newer and 3 older where there are, else more of
+    the other side; never the article itself; always in the list's order."""
+    listing = tuple(range(9))
+    assert [site_model._nearest(listing, i) for i in (0, 1, 4, 7, 8)] == [
+        (1, 2, 3, 4, 5), (0, 2, 3, 4, 5), (2, 3, 5, 6, 7), (3, 4, 5, 6, 8), (3, 4, 5, 6, 7),
+    ]  # fmt: skip
+    assert [site_model._nearest((0, 1, 2), i) for i in range(3)] == [(1, 2), (0, 2), (0, 1)]
 
 
 def test_files_of_unchanged_derived_entries_are_kept_not_copied_again(site: Path):

@@ -16,7 +16,7 @@ from conftest import ROOT, build
 sys.path.insert(0, str(ROOT / "tools"))
 from tree_hash import SAMPLE_BASE_URL, tree_hash
 
-SAMPLE_TREE = "92755c6ad9bfb8be966962ed5f80e71b2129fcf503b04da71c39577413edb475"
+SAMPLE_TREE = "39a80d24fbb23cee5903631942b2cb39e84ff6f8f9effa57f0b3c8d507e63665"
 
 
 def sample_copy(dest: Path) -> Path:
