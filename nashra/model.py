@@ -128,7 +128,9 @@ class Content:
     articles: tuple[Article, ...]
     images: tuple[str, ...]  # files under content/images/, relative to it
     static: tuple[str, ...]  # files under templates/static/, relative to it
-    linking: frozenset[str] = frozenset()  # articles whose bodies link to other articles' files
+    # article file -> the article files its body links to (../05/budget.md), for those that link to any:
+    # its page prints their slugs
+    linked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sources: tuple[Outlet, ...] | None = None  # content/sources.yml's, None without the file
 
 

@@ -72,7 +72,7 @@ def make_site(
         photos = _photos(root, read.content.images, session)
     with stage("site"):
         site = build_site(config, read.content, scope, read.words, photos.photos)
-        keys = session.page_keys(read.articles, read.content.linking, photos.key)
+        keys = session.page_keys(read.articles, read.content.linked, photos.key)
         shards = search_shards(site)  # the search index's articles by shard
     fill = session.body_filler(read.bodies, prepare_body)
     filled = lambda entry: with_body(site, entry, fill(entry.path))  # noqa: E731

@@ -25,7 +25,8 @@ from nashra.output.write import write_output
 from nashra.problems import ContentError
 from nashra.read import content
 
-VISIT = "content/articles/2024/06/visit.md"
+VISIT = "content/articles/2024/06/visit.md"  # links to BUDGET by its file
+BUDGET = "content/articles/2024/05/budget.md"
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -73,6 +74,9 @@ CHANGES = {
     "template": lambda root: edit(root / "templates/base.html", "</footer>", "<!-- changed --></footer>"),
     "site.yml": lambda root: edit(root / "site.yml", "per_page: 2", "per_page: 3"),
     "new article": add_article,
+    "linked article's slug": lambda root: edit(
+        root / BUDGET, "title: موازنة جديدة\n", "title: موازنة جديدة\nslug: budget-2024\n"
+    ),
     "deleted article": lambda root: (root / "content/articles/2024/05/talks.md").unlink(),
     "stylesheet": lambda root: (root / "templates/static/style.css").write_text("body{}\n", encoding="utf-8"),
     "sources.yml": register_sources,
@@ -175,7 +179,8 @@ def test_a_new_article_makes_its_own_page_and_two_others_again_not_every_page_of
     economy_article(site, "july-20", 20, source="مصدر آخر")  # another source: no source page shifts
     assert build(site) == 0
     after = inodes(site / "output")
-    remade = {p for p in after if p.startswith("articles/july-") and after[p] != first.get(p)}
+    remade = {p for p in after if p.startswith("articles/") and after[p] != first.get(p)}
+    # not visit's page either, which links to budget.md by its file: only budget's slug is printed there
     assert remade == {"articles/july-20/index.html", "articles/july-12/index.html", "articles/july-11/index.html"}
     assert related_links(site, "july-5") == [
         f"/nashra/articles/july-{day}/" for day in (7, 6, 4, 3, 2)
@@ -184,6 +189,17 @@ def test_a_new_article_makes_its_own_page_and_two_others_again_not_every_page_of
     july = [f"/nashra/articles/july-{day}/" for day in (5, 4, 3, 2, 1)]
     assert related_links(site, "july-2") == [*july[:3], july[4], "/nashra/articles/budget/"]
     assert related_links(site, "july-20")[:2] == ["/nashra/articles/july-12/", "/nashra/articles/july-11/"]
+
+
+def test_a_changed_slug_reaches_the_pages_that_link_to_its_article_by_file(site: Path):
+    assert build(site) == 0
+    before = inodes(site / "output")
+    CHANGES["linked article's slug"](site)
+    assert build(site) == 0
+    after = inodes(site / "output")
+    assert after["articles/visit/index.html"] != before["articles/visit/index.html"]
+    visit = parse(site / "output/articles/visit/index.html")
+    assert "/nashra/articles/budget-2024/" in [a.get("href") for a in find_all(visit, "a")]
 
 
 def test_more_in_a_topic_takes_more_from_one_side_where_the_other_has_too_few():

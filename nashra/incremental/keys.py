@@ -62,13 +62,15 @@ class PageKeys:
     card: Mapping[str, str]
 
 
-def page_keys(articles: Iterable[Article], fingerprint: str, linking: frozenset[str]) -> PageKeys:
-    """The keys of the articles a build includes; `linking` holds those whose bodies link to other
-    articles' files, whose entries change with which file has which slug."""
+def page_keys(articles: Iterable[Article], fingerprint: str, linked: Mapping[str, tuple[str, ...]]) -> PageKeys:
+    """The keys of the articles a build includes; `linked` maps an article to the article files its
+    body links to (../05/budget.md): its entry changes with their slugs (and with a file's being there
+    or not), not with any other article's, so adding an article leaves the others' pages alone."""
     articles = list(articles)
-    slugs_key = digest(*(f"{path}={slug}" for path, slug in sorted((a.path, a.slug) for a in articles)))
+    slugs = {a.path: a.slug for a in articles}
     entry, card = {}, {}
     for a in articles:
-        entry[a.path] = digest(fingerprint, a.digest or repr(a), slugs_key if a.path in linking else "")
+        targets = (f"{path}={slugs.get(path, '')}" for path in linked.get(a.path, ()))
+        entry[a.path] = digest(fingerprint, a.digest or repr(a), *targets)
         card[a.path] = digest(fingerprint, a.front_digest) if a.front_digest else entry[a.path]
     return PageKeys(fingerprint, entry, card)

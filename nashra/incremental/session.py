@@ -5,7 +5,7 @@ session.unchanged()                      the last result, when no input changed 
 session.known_article / known_links      what reading may take instead of parsing a file
 session.keep_articles(reading)           what the next build may take
 session.body_words / keep_body ...       prepared bodies
-session.page_keys(articles, linking)     what each page is made from
+session.page_keys(articles, linked)      what each page is made from
 session.body_filler(jobs, remake)        prepared HTML for the pages made (read-only)
 session.learn(found)                     what a worker learned: remade bodies, warnings
 session.derived(kind)                    files made by a costly step, kept by the digest of their inputs
@@ -243,11 +243,14 @@ class Session:
         """What parsing an article depends on besides its file (keys.parse_fingerprint)."""
         return self._parse_fp
 
-    def page_keys(self, articles: Iterable[Article], linking: frozenset[str], photos: str = "") -> keys.PageKeys:
-        """`photos` is what pages print of the images (photos.PhotoSet.key): their sizes."""
+    def page_keys(
+        self, articles: Iterable[Article], linked: Mapping[str, tuple[str, ...]], photos: str = ""
+    ) -> keys.PageKeys:
+        """`linked`: the article files each body links to (Content.linked); `photos` is what pages print
+        of the images (photos.PhotoSet.key): their sizes."""
         base_url, drafts = self.config.base_url, self.scope.drafts
         fingerprint = keys.site_fingerprint(self.root, self.digests, self._parse_fp, base_url, drafts, photos)
-        return keys.page_keys(articles, fingerprint, linking)
+        return keys.page_keys(articles, fingerprint, linked)
 
     @property
     def spare(self) -> Path | None:

@@ -7,11 +7,13 @@ and links.py (across files). This module reads the files, in worker processes fo
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from ..incremental.digests import digest_bytes
@@ -156,9 +158,21 @@ def finish_reading(
     problems += check_links(
         articles, plan.relpaths, plan.topics, plan.images, plan.static, config.per_page, found_links
     )
-    linking = frozenset(path for path, links in found_links.items() if any(_path(k.url).endswith(".md") for k in links))
-    content = Content(plan.topics, tuple(articles), tuple(plan.images), tuple(plan.static), linking, registry)
+    linked = {path: files for path, links in found_links.items() if (files := linked_files(path, links))}
+    content = Content(plan.topics, tuple(articles), tuple(plan.images), tuple(plan.static), linked, registry)
     return Reading(content, problems, found_links, frozenset(from_records))
+
+
+def linked_files(article_path: str, links: Iterable[Link]) -> tuple[str, ...]:
+    """The article files a body links to by file (`../05/budget.md`), as the page resolves them
+    (urls.resolve_body_url) and as the link check does (unquoted): its page prints their slugs, so
+    its key holds them (incremental/keys.py), and no other article's."""
+    folder, found = posixpath.dirname(article_path), set()
+    for link in links:
+        path = _path(link.url)
+        if path.endswith(".md") and not path.startswith("/"):
+            found |= {posixpath.normpath(posixpath.join(folder, p)) for p in (path, unquote(path))}
+    return tuple(sorted(found))
 
 
 def _path(url: str) -> str:
