@@ -169,6 +169,8 @@ def linked_files(article_path: str, links: Iterable[Link]) -> tuple[str, ...]:
     its key holds them (incremental/keys.py), and no other article's."""
     folder, found = posixpath.dirname(article_path), set()
     for link in links:
+        if ".md" not in link.url:  # most links (to other sites): not split again
+            continue
         path = _path(link.url)
         if path.endswith(".md") and not path.startswith("/"):
             found |= {posixpath.normpath(posixpath.join(folder, p)) for p in (path, unquote(path))}

@@ -47,7 +47,7 @@ def darkened(image: Image.Image, boxes: Sequence[Box], target: float, text: tupl
     of 2.4 puts the answer (sRGB is close to one) and widens from there, so it tries two or three levels
     where a binary search over all 256 tries eight."""
     part, behind = strip(image, boxes), luminance(text)
-    reaches = lambda level: contrast(behind, _brightest(part, _blended(level))) >= target  # noqa: E731
+    reaches = lambda level: contrast(behind, _brightest(part, _blend_table(level))) >= target  # noqa: E731
     wanted, lightest_now = (behind + 0.05) / target - 0.05, _brightest(part, _UNCHANGED)
     if lightest_now <= wanted:
         return 0
@@ -110,7 +110,7 @@ _UNCHANGED = range(256)
 
 
 @functools.cache
-def _blended(level: int) -> tuple[int, ...]:
+def _blend_table(level: int) -> tuple[int, ...]:
     """What Image.blend(image, black, level / 255) makes of each of the 256 values of a channel."""
     ramp = Image.frombytes("L", (256, 1), bytes(range(256)))
     return tuple(Image.blend(ramp, Image.new("L", ramp.size), level / 255).tobytes())

@@ -151,7 +151,8 @@ def search_shards(site: Site) -> dict[str, tuple[Entry, ...]]:
     tz = ZoneInfo(site.config.timezone)
     days = [entry.date.astimezone(tz) for entry in site.entries]  # in the site's order
     week = _newest_week(days)
-    months = Counter(f"{day:%Y-%m}" for day in days if not (week and f"{day:%Y-%m-%d}" >= week))
+    in_week = [bool(week) and f"{day:%Y-%m-%d}" >= week for day in days]
+    months = Counter(f"{day:%Y-%m}" for day, weekly in zip(days, in_week, strict=True) if not weekly)
     shard_of: dict[str, str] = {}  # month -> its shard's name
     name, size, newest = "", 0, max(months, default="")
     for month in sorted(months):
@@ -160,8 +161,8 @@ def search_shards(site: Site) -> dict[str, tuple[Entry, ...]]:
         shard_of[month] = name
         size += months[month]
     shards: dict[str, list[Entry]] = {}
-    for entry, day in zip(site.entries, days, strict=True):
-        name = week if week and f"{day:%Y-%m-%d}" >= week else shard_of[f"{day:%Y-%m}"]
+    for entry, day, weekly in zip(site.entries, days, in_week, strict=True):
+        name = week if weekly else shard_of[f"{day:%Y-%m}"]
         shards.setdefault(name, []).append(entry)
     return {name: tuple(shards[name]) for name in sorted(shards)}
 
