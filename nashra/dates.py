@@ -84,6 +84,7 @@ class DateFormat:
         return hijri_text(moment.astimezone(self.tz).date(), self.digits)
 
 
+@functools.lru_cache(maxsize=8192)  # an archive's articles fall on far fewer days than there are articles
 def hijri_text(day: date, digits: str = "latn") -> str | None:
     try:
         h = Gregorian(day.year, day.month, day.day).to_hijri()

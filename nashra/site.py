@@ -139,6 +139,7 @@ def build_entry(
     dates = date_format(config, tz, lang)
     as_html = isolate_text if rtl else escape
     minutes = reading_minutes(count, lang)
+    date_text = dates.full(a.date)
     return Entry(
         slug=a.slug,
         title=a.title,
@@ -147,7 +148,7 @@ def build_entry(
         abs_url=u.absolute(urls.article(a.slug)),
         date=a.date,
         date_iso=iso(a.date),
-        date_text=dates.full(a.date),
+        date_text=date_text,
         updated=a.updated,
         updated_iso=iso(a.updated) if a.updated else None,
         updated_text=dates.full(a.updated) if a.updated else None,
@@ -181,7 +182,7 @@ def build_entry(
             title=a.title,
             site=config.title,
             topic=topic_refs[a.topics[0]].name,
-            date=dates.full(a.date),
+            date=date_text,
             source=f"{WORDS['source']} {source.name}",
         ),
     )

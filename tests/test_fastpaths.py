@@ -18,6 +18,7 @@ import sys
 import types
 import typing
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from conftest import ROOT
@@ -38,7 +39,9 @@ from nashra.body.typography import isolate_html
 from nashra.incremental.records import article_from_json, article_to_json
 from nashra.model import Article
 from nashra.read.frontmatter import parse_article
+from nashra.read.scan import find_links
 from nashra.read.topics import parse_topics
+from nashra.urls import plain_split
 
 sys.path.insert(0, str(ROOT / "bench"))
 import generate  # bench/generate.py: the benchmark corpus
@@ -352,3 +355,32 @@ def test_records_refused_as_the_reference_refuses_them(name: str, value):
     assert (fast is None) == (plain is None)
     if fast is not None:
         assert article_to_json(fast) == article_to_json(plain)
+
+
+# ---- addresses split without urlsplit (urls.plain_split) ----
+
+URL_PIECES = ["https://", "http://", "HTTPS://", "//", "https:", "mailto:", "[", "]", "::1", "example.org", "مثال"]
+URL_PIECES += ["a", "@", "/", "?", "#", ":", "\t", "\n", "\r", " ", "\x00", "\x7f", "%41", "\uff03", "\u200f", "\\"]
+URL_PIECES += [".", "..", "../05/budget.md", "/articles/x/", "\xa0"]
+
+
+@MANY
+@given(st.lists(st.sampled_from(URL_PIECES) | st.text(max_size=2), max_size=8).map("".join))
+@example("https://[example.org/x")  # a bracket that does not close
+@example("https://[nonsense]/x")  # brackets around no IPv6 address
+@example("https://\t/x")  # a host that is only a tab, which urlsplit drops
+@example("https://a.b\t[/x")  # a bracket in the host once the tab is dropped
+@example("https://ex\uff03ample/")  # a host that NFKC makes 'ex#ample'
+@example("https://example.org/مسار?س=1#ف")  # not ASCII past the host
+@example(" /articles/x/")  # a space that urlsplit strips
+@example("a\tb:c")  # a scheme once the tab is dropped
+def test_plain_addresses_split_as_urlsplit_splits_them(url: str):
+    plain = plain_split(url)
+    if plain is not None:
+        assert plain == urlsplit(url)
+
+
+def test_the_links_of_the_bench_corpus_are_plain_addresses():
+    links = [link.url for _, text in generate.articles(200, seed=7) for link in find_links(text, 1)]
+    assert len(links) > 500
+    assert all(plain_split(url) == urlsplit(url) for url in links)
