@@ -43,6 +43,7 @@ from measure import Measured, folder_bytes, measure  # noqa: E402
 from tree_hash import tree_hash  # noqa: E402
 
 from nashra import __version__  # noqa: E402
+from nashra.incremental.store import SPARE  # noqa: E402
 from nashra.output.size import PAGES_LIMIT  # noqa: E402
 
 
@@ -121,13 +122,16 @@ class Bench:
         return self.build(self.site)
 
     def ci(self, n: int) -> tuple[Measured, dict[str, float]]:
-        """A fresh copy of the sources (new files, as a checkout makes), the cache copied in, no output/;
-        its output must be the last build's, byte for byte."""
+        """A fresh copy of the sources (new files, as a checkout makes), the cache copied in as a CI run
+        leaves it for the next (without the spare output tree: a build without output/ keeps none), no
+        output/; its output must be the last build's, byte for byte."""
         checkout = self.work / "ci-checkout"
         shutil.rmtree(checkout, ignore_errors=True)
         ignored = shutil.ignore_patterns("output", ".nashra-cache")
         shutil.copytree(self.site, checkout, ignore=ignored, copy_function=shutil.copyfile)
-        shutil.copytree(self.site / ".nashra-cache", checkout / ".nashra-cache", symlinks=True)
+        cache = self.site / ".nashra-cache"
+        no_spare = lambda folder, names: [SPARE] if Path(folder) == cache else []  # noqa: E731
+        shutil.copytree(cache, checkout / ".nashra-cache", symlinks=True, ignore=no_spare)
         github_output = self.work / "github-output"
         built = self.build(checkout, "--github-output", env={"GITHUB_OUTPUT": str(github_output)})
         if tree_hash(checkout / "output") != tree_hash(self.site / "output"):

@@ -10,6 +10,7 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from conftest import ROOT, build, make_site, run_cli
 
 from nashra import output
 from nashra.output import MARKER, SPARE_STATE, make, write
+from nashra.output import tree as tree_module
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate
@@ -196,6 +198,24 @@ def test_successive_builds_bring_the_spare_up_to_date(tmp_path: Path):
     spare = warm / ".nashra-cache/spare"
     assert (spare / MARKER).is_file() and (spare / SPARE_STATE).is_file()
     assert not (warm / "output" / SPARE_STATE).exists()
+
+
+def test_a_spare_restored_without_its_output_is_removed_in_the_background(tmp_path: Path, monkeypatch):
+    """A cache restored where output/ is not (a CI checkout) holds a spare no build can use, maybe a
+    whole site's files: the build does not wait for their removal, and ends with the cold build's output."""
+    site = make_site(tmp_path / "site")
+    assert build(site) == 0
+    edit(site / "content/articles/2024/06/visit.md", "صدرت عن الزيارة.", "صدرت عن زيارة.")
+    assert build(site) == 0  # now the spare holds the first build's tree
+    assert (site / ".nashra-cache/spare" / MARKER).is_file()
+    before = tree(site / "output")
+    shutil.rmtree(site / "output")
+    removals = []
+    monkeypatch.setattr(tree_module, "remove_tree", lambda folder, background: removals.append(background))
+    assert build(site) == 0
+    assert removals == [True]
+    assert tree(site / "output") == before
+    assert not (site / ".nashra-cache/spare").exists()
 
 
 def test_leftovers_of_interrupted_builds_are_removed_and_other_folders_kept(site: Path):

@@ -75,8 +75,9 @@ def _keep_as_spare(spare: Path, output: Path, manifest: Mapping[str, tuple[str, 
     return True
 
 
-def discard(folder: Path, files: int = 0) -> None:
-    """Remove a tree of Nashra's (or an empty folder), in the background when it is large."""
+def discard(folder: Path, files: int | None = 0) -> None:
+    """Remove a tree of Nashra's (or an empty folder) of `files` files, in the background when they are
+    many or not known (None)."""
     if not os.path.lexists(folder):
         return
     if not is_build(folder):
@@ -86,7 +87,7 @@ def discard(folder: Path, files: int = 0) -> None:
     old = tempfile.mkdtemp(prefix=f".{folder.name}-old-", dir=folder.parent)
     os.rmdir(old)
     os.rename(folder, old)
-    remove_tree(Path(old), background=files >= BACKGROUND_REMOVAL_FROM)
+    remove_tree(Path(old), background=files is None or files >= BACKGROUND_REMOVAL_FROM)
 
 
 def exchange(a: str, b: str) -> None:

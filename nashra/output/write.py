@@ -85,8 +85,8 @@ def _write(
     if spare is not None:
         remove_leftovers(spare)
         kept = _read_spare(spare, output) if had_output else None
-        if kept is None:
-            discard(spare, len(previous))
+        if kept is None:  # kept for another output, say, or restored beside none (a CI cache): any size
+            discard(spare, None)
     if kept is not None:  # update the spare in place, from files made beside it
         tree, fresh = str(spare), _new_folder(spare.parent, f".{spare.name}-new-")
     elif spare is not None:  # a new tree, where the spare will be
