@@ -343,6 +343,7 @@ json_values = st.recursive(
 @example("updated", 0)  # nor None
 @example("draft", 1)
 @example("lines", [["title", 2, 3]])  # a pair of three
+@example("lines", [["title", True]])  # a bool for a line number
 @example("topics", [])
 @example("image", {"src": "a.jpg", "alt": "", "caption": None})
 @example("image", {"src": "a.jpg", "alt": ""})

@@ -84,6 +84,8 @@ def _reader(hint) -> Callable[[object], object]:
         if len(args) == 2 and args[1] is Ellipsis:
             read_item = _reader(args[0])
             return lambda raw: tuple(read_item(item) for item in _list(raw))
+        if all(arg in (str, int, bool) for arg in args):  # ('title', 2): the lines of the front matter
+            return functools.partial(_read_scalars, args)
         readers = tuple(_reader(arg) for arg in args)
 
         def read_fixed(raw):
@@ -113,6 +115,17 @@ def _reader(hint) -> Callable[[object], object]:
 
         return read_scalar
     raise TypeError(f"no reader for {hint!r}")
+
+
+def _read_scalars(types_: tuple[type, ...], raw) -> tuple:
+    """A list of exactly these scalar types (a bool is not an int), as a tuple."""
+    if type(raw) is not list or len(raw) != len(types_) or any(map(_not_exactly, raw, types_)):
+        raise TypeError
+    return tuple(raw)
+
+
+def _not_exactly(value, kind: type) -> bool:
+    return type(value) is not kind
 
 
 def _list(raw) -> list:
