@@ -57,7 +57,7 @@ def edit_json(path: Path, change: Callable[[dict], None]) -> None:
 
 
 def edit_records(cache: Path, change: Callable[[dict], None]) -> None:
-    """Change every article record in articles.jsonl ({"article": ..., "links": ...})."""
+    """Change every article record in articles.jsonl ({"article": ..., "links": ..., "linked": ...})."""
     path = cache / "articles.jsonl"
     header, *lines = path.read_text(encoding="utf-8").splitlines()
     changed = []
@@ -140,7 +140,12 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
         "unexpected 'path'",
     ),
     "record not an object": (lambda c: edit_records(c, lambda r: (r.clear(), r.__setitem__("x", 1))), "record"),
-    "links not links": (lambda c: edit_records(c, lambda r: r.__setitem__("links", [["1", 2, 3, 4]])), "links"),
+    # links are read when a record names no linked files (an older record's), else once the site changes
+    "links not links": (
+        lambda c: edit_records(c, lambda r: (r.__setitem__("links", [["1", 2, 3, 4]]), r.pop("linked"))),
+        "links",
+    ),
+    "linked files not texts": (lambda c: edit_records(c, lambda r: r.__setitem__("linked", [1])), "linked files"),
     "stamp not a stamp": (lambda c: (c / "last-build.json").write_text("[1, 2]", encoding="utf-8"), "last-build"),
     "stamp file state damaged": (set_stamp_files, "last-build.json: unexpected layout"),
 }

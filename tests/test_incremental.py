@@ -17,13 +17,14 @@ from htmltools import find, find_all, parse
 
 from nashra import parallel
 from nashra import site as site_model
-from nashra.body import prepare
+from nashra.body import parse_and_prepare, prepare
 from nashra.incremental.digests import digest_bytes, file_digests
 from nashra.incremental.store import FORMAT
 from nashra.output import Planned, write
 from nashra.output.write import write_output
 from nashra.problems import ContentError
 from nashra.read import content
+from nashra.read import links as link_rules
 
 VISIT = "content/articles/2024/06/visit.md"  # links to BUDGET by its file
 BUDGET = "content/articles/2024/05/budget.md"
@@ -535,3 +536,74 @@ def test_the_progress_counts_every_file_made_and_ends_at_the_total(site: Path):
     copied = {p for p in files if "static" in p.relative_to(site / "output").parts or p.suffix == ".svg"}
     # the static files and SVG images: copied, not counted
     assert seen[-1][0] == seen[-1][1] == result.written + result.reused - len(copied)
+
+
+# ---- links of unchanged articles: checked again only when the site they are checked against changes ----
+
+BROKEN_BY = {  # a change to the site that breaks a link of an unchanged article: (change, file, line, message)
+    "linked article deleted": (lambda root: (root / BUDGET).unlink(), VISIT, 18, "which is not an article"),
+    "linked article a draft": (
+        lambda root: edit(root / BUDGET, "title: موازنة جديدة\n", "title: موازنة جديدة\ndraft: true\n"),
+        VISIT,
+        18,
+        "a draft that is not published",
+    ),
+    "image deleted": (
+        lambda root: (root / "content/images/route.svg").unlink(),
+        VISIT,
+        20,
+        "is not in content/images/",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", sorted(BROKEN_BY))
+def test_a_link_the_site_no_longer_serves_is_found_in_an_article_taken_from_the_cache(site: Path, change, capsys):
+    act, path, line, message = BROKEN_BY[change]
+    assert build(site) == 0
+    act(site)
+    assert build(site) == 1
+    assert any(row.startswith(f"{path}:{line}:") and message in row for row in capsys.readouterr().err.splitlines())
+
+
+def test_the_links_of_unchanged_articles_are_not_checked_again_against_the_same_site(site: Path, monkeypatch):
+    checked, real = [], link_rules.check_link
+    monkeypatch.setattr(
+        link_rules, "check_link", lambda link, path, where: checked.append(path) or real(link, path, where)
+    )
+    assert build(site) == 0
+    everything = len(checked)
+    checked.clear()
+    edit(site / VISIT, "صدرت عن الزيارة.", "صدرت عن الزيارة المرتقبة.")
+    assert build(site) == 0
+    assert checked and set(checked) == {VISIT} and len(checked) < everything
+    checked.clear()
+    add_article(site)  # a new page for links to lead to: the site changed, every link is checked again
+    assert build(site) == 0
+    assert len(checked) == everything + 1  # the new article's one link
+
+
+@pytest.mark.parametrize("site_field", [None, "not a digest", "0" * 64])
+def test_records_without_the_site_their_links_passed_on_have_every_link_checked(site: Path, monkeypatch, site_field):
+    """An articles file of an older build (no fifth field in its header), or one whose field is damaged
+    or names another site: its records are still used, and every link is checked."""
+    checked, real = [], link_rules.check_link
+    monkeypatch.setattr(
+        link_rules, "check_link", lambda link, path, where: checked.append(path) or real(link, path, where)
+    )
+    assert build(site) == 0
+    everything = len(checked)
+    records = site / ".nashra-cache/articles.jsonl"
+    header, rest = records.read_text(encoding="utf-8").split("\n", 1)
+    fields = header.split("\t")
+    assert len(fields) == 5
+    fields[4:] = [] if site_field is None else [site_field]
+    records.write_text("\t".join(fields) + "\n" + rest, encoding="utf-8")
+    parsed = []
+    real_parse = parse_and_prepare.parse_files
+    monkeypatch.setattr(parse_and_prepare, "parse_files", lambda *args: parsed.extend(args[-1]) or real_parse(*args))
+    checked.clear()
+    edit(site / VISIT, "صدرت عن الزيارة.", "صدرت عن الزيارة المرتقبة.")
+    assert build(site) == 0
+    assert len(checked) == everything
+    assert parsed == [VISIT]  # the other articles taken from their records

@@ -3,6 +3,7 @@
 session = Session.open(root, config, scope, use_cache, output)
 session.unchanged()                      the last result, when no input changed (nor the clock state)
 session.known_article / known_links      what reading may take instead of parsing a file
+session.known_linked / links_passed      ... and instead of checking its links again
 session.keep_articles(reading)           what the next build may take
 session.body_words / keep_body ...       prepared bodies
 session.page_keys(articles, linked)      what each page is made from
@@ -177,9 +178,28 @@ class Session:
             self._store.warnings.append(f"ignoring cached links for {relpath}: unexpected layout")
         return links
 
+    def known_linked(self, relpath: str) -> tuple[str, ...] | None:
+        """The article files recorded as linked to from the body of an article taken from the cache
+        (read.content.linked_files), or None when the record has none (an older record: its links then)."""
+        record = self._records.get(relpath, {})
+        if "linked" not in record:
+            return None
+        found = record["linked"]
+        if not (isinstance(found, list) and all(type(path) is str for path in found)):
+            self._store.warnings.append(f"ignoring the cached linked files of {relpath}: unexpected layout")
+            return None
+        return tuple(found)
+
+    def links_passed(self, site: str) -> bool:
+        """Whether the links of the articles taken from the cache with their links (known_links)
+        passed the last build's check against a site of this digest (read.links.LinkSites.digest):
+        the records are those of the last build's articles, and it kept them only once all passed."""
+        return self._store.links_site == site
+
     def keep_articles(self, reading: Reading) -> None:
         """Record every article read for the next build, with the links in its body: a record taken
-        from the cache as it was, the others anew."""
+        from the cache as it was, the others anew; and the site their links passed the check against."""
+        self._store.keep_links_site(reading.link_site)
         publishable = self.scope.ignoring_clock().includes
         self._dates = sorted(to_ticks(a.date) for a in reading.content.articles if publishable(a))
         for article in reading.content.articles:
@@ -187,7 +207,8 @@ class Session:
             if relpath in reading.from_records:
                 self._store.keep_article(relpath, article.digest, self._store.article_record(relpath, article.digest))
             else:
-                record = {"article": article_to_json(article), "links": links_to_json(reading.links[relpath])}
+                links, linked = links_to_json(reading.links[relpath]), list(reading.content.linked.get(relpath, ()))
+                record = {"article": article_to_json(article), "links": links, "linked": linked}
                 self._store.keep_article(relpath, article.digest, record)
 
     # ---- prepared bodies ----

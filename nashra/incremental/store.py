@@ -5,7 +5,8 @@ with a fingerprint of everything else it depends on (keys.py), so a stale record
 found, only missed. A file that cannot be read back, or does not match its own checksum, is
 ignored with a warning and the work is done again.
 
-    .nashra-cache/articles.jsonl      parsed articles, a line each (JSON)
+    .nashra-cache/articles.jsonl      parsed articles, a line each (JSON), after a header naming the
+                                      site their links passed the check against
     .nashra-cache/index.json          where each prepared body is, its word count, the page manifest
     .nashra-cache/bodies/<name>.pack  prepared bodies, each its checksum, a newline and its HTML
     .nashra-cache/last-build.json     the stamp of the last build (stamp.py)
@@ -46,6 +47,9 @@ class Store:
         # kept as text so that a record carried over unchanged is written back without re-encoding.
         self._articles: dict[str, tuple[str, str]] = {}
         self._new_articles: dict[str, tuple[str, str | dict]] = {}
+        # The digest of the site the links of those articles passed the check against (read/links.py
+        # LinkSites), written in the file's header: the same site, the same answer for their links.
+        self._links_site = self._new_links_site = ""
         # key -> [word count, pack, offset, length] of each prepared body
         self._bodies: dict[str, list] = {}
         self._new_bodies: dict[str, list] = {}
@@ -107,8 +111,10 @@ class Store:
         articles: dict[str, tuple[str, str]] = {}
         try:
             with path.open(encoding="utf-8", newline="\n") as lines:
-                if lines.readline().removesuffix("\n") != self._articles_header():
+                header = lines.readline().removesuffix("\n").split("\t")
+                if "\t".join(header[:4]) != self._articles_header():
                     return  # another version's, or made with other settings: every article is parsed again
+                site = header[4] if len(header) == 5 else ""
                 for line in lines:
                     parts = line.removesuffix("\n").split("\t", 2)
                     if len(parts) == 3:
@@ -118,13 +124,14 @@ class Store:
         except (OSError, UnicodeDecodeError):
             return
         self._articles = articles
+        self._links_site = site if _DIGEST.fullmatch(site) else ""
 
     def _articles_header(self) -> str:
         return f"nashra-articles\t{FORMAT}\t{__version__}\t{self.fingerprint}"
 
     def _article_lines(self) -> Iterator[str]:
         """The articles file, a line at a time: its header, then each article's path, file digest and record."""
-        yield self._articles_header() + "\n"
+        yield f"{self._articles_header()}\t{self._new_links_site}\n"
         for relpath, (file_digest, record) in sorted(self._new_articles.items()):
             text = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
             yield f"{relpath}\t{file_digest}\t{text}\n"
@@ -139,6 +146,15 @@ class Store:
     def keep_article(self, relpath: str, file_digest: str, record: str | dict) -> None:
         """Record an article for the next build: its recorded text unchanged, or a new record."""
         self._new_articles[relpath] = (file_digest, record)
+
+    @property
+    def links_site(self) -> str:
+        """The site the recorded articles' links passed the check against ('' if none is known)."""
+        return self._links_site
+
+    def keep_links_site(self, site: str) -> None:
+        """The site the links of the articles kept for the next build passed the check against."""
+        self._new_links_site = site
 
     # ---- prepared bodies, content-addressed, a batch to a file ----
     # A cold build prepares thousands of bodies at once, and creating a file costs more than
@@ -211,7 +227,7 @@ class Store:
         if not self.persistent:
             return
         output_id = folder_id(output)
-        articles_unchanged = self._new_articles == self._articles
+        articles_unchanged = self._new_articles == self._articles and self._new_links_site == self._links_site
         if (
             articles_unchanged
             and self._output == output_id
@@ -274,6 +290,7 @@ def _is_body_record(value) -> bool:
     )
 
 
+_DIGEST = re.compile(r"[0-9a-f]{64}")  # a SHA-256, as LinkSites.digest writes it
 _PACK = re.compile(r"[0-9a-f]{32}")  # packs.write_pack's names: nothing that leads out of bodies/
 
 

@@ -7,10 +7,12 @@ were read and against every address of the URL map (urls.py), the same way
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import posixpath
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -83,6 +85,36 @@ def pages(count: int, per_page: int) -> int:
     return max(1, math.ceil(count / max(per_page, 1)))
 
 
+@dataclass(frozen=True, slots=True)
+class LinkSites:
+    """The sites links are checked against: a published article's, and a draft's (drafts included)."""
+
+    published: SiteMap
+    everything: SiteMap
+
+    def digest(self) -> str:
+        """Of everything a link's check depends on besides the link and its article's file: the same
+        digest, the same answer for every link (an earlier build's answer, incremental/store.py)."""
+        maps = [self.published, self.everything]
+        parts = [
+            [sorted(m.articles.items()), sorted(m.drafts.items()), *map(sorted, (m.unreadable, m.images, m.paths))]
+            for m in maps
+        ]
+        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def link_sites(
+    articles: Sequence[Article],
+    article_files: Iterable[str],
+    topics: Sequence[Topic],
+    images: Iterable[str],
+    static: Iterable[str],
+    per_page: int,
+) -> LinkSites:
+    args = (articles, tuple(article_files), topics, tuple(images), tuple(static), per_page)
+    return LinkSites(site_map(*args, drafts=False), site_map(*args, drafts=True))
+
+
 def check_links(
     articles: Sequence[Article],
     article_files: Iterable[str],
@@ -97,10 +129,23 @@ def check_links(
     A published article may link only to published articles; a draft also to drafts.
     `found` maps article files to the links in their bodies, where already known.
     """
-    args = (articles, tuple(article_files), topics, tuple(images), tuple(static), per_page)
-    published, everything = site_map(*args, drafts=False), site_map(*args, drafts=True)
+    sites = link_sites(articles, article_files, topics, images, static, per_page)
+    return check_links_on(sites, articles, found)
+
+
+def check_links_on(
+    sites: LinkSites,
+    articles: Sequence[Article],
+    found: Mapping[str, Sequence[Link]] | None = None,
+    passed: Container[str] = (),
+) -> list[Problem]:
+    """check_links against `sites`, but for the articles in `passed`: their links, as they are,
+    passed this check against these same sites before."""
+    published, everything = sites.published, sites.everything
     problems = []
     for article in articles:
+        if article.path in passed:
+            continue
         where = everything if article.draft else published
         links = found[article.path] if found and article.path in found else find_links(article.body, article.body_line)
         for link in links:
