@@ -157,7 +157,7 @@ def finish_reading(
     registry, found = read_sources(root)  # content/sources.yml; its errors stop the articles' check
     problems += found + ([] if any(p.severity == "error" for p in found) else check_sources(articles, registry))
     sites = link_sites(articles, plan.relpaths, plan.topics, plan.images, plan.static, config.per_page)
-    site = sites.digest()
+    site = sites.digest() if known is not None else ""  # what the next build compares with
     passed_before = known is not None and known.links_passed(site)
     from_records, linked = _take_known_links(root, articles, found_links, known, passed_before)
     problems += check_links_on(sites, articles, found_links, from_records if passed_before else ())

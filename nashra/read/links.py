@@ -100,7 +100,7 @@ class LinkSites:
             [sorted(m.articles.items()), sorted(m.drafts.items()), *map(sorted, (m.unreadable, m.images, m.paths))]
             for m in maps
         ]
-        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()  # ASCII: a file name may not be UTF-8
 
 
 def link_sites(
