@@ -28,6 +28,7 @@ from nashra.read import links as link_rules
 
 VISIT = "content/articles/2024/06/visit.md"  # links to BUDGET by its file
 BUDGET = "content/articles/2024/05/budget.md"
+ADDED = "content/articles/2024/06/added.md"  # add_article's
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -41,7 +42,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def add_article(root: Path) -> None:
-    (root / "content/articles/2024/06/added.md").write_text(
+    (root / ADDED).write_text(
         "---\ntitle: خبر جديد\ndate: 2024-06-30T09:00:00\ntopics: [economy]\n"
         "summary: ملخص خبر جديد أضيف بعد البناء الأول للموقع لاختبار البناء التدريجي.\n"
         "source:\n  name: رويترز\n---\n\nنص الخبر الجديد مع رابط إلى [الزيارة](visit.md).\n",
@@ -578,9 +579,38 @@ def test_the_links_of_unchanged_articles_are_not_checked_again_against_the_same_
     assert build(site) == 0
     assert checked and set(checked) == {VISIT} and len(checked) < everything
     checked.clear()
-    add_article(site)  # a new page for links to lead to: the site changed, every link is checked again
+    add_article(site)  # the sites hold all they held and more: only the new article's one link is checked
     assert build(site) == 0
-    assert len(checked) == everything + 1  # the new article's one link
+    assert checked == [ADDED]
+    checked.clear()
+    (site / ADDED).unlink()  # now they hold less: every link is checked again
+    assert build(site) == 0
+    assert len(checked) == everything
+
+
+def sites_without_budget(tmp_path: Path) -> str:
+    """link-sites.json of the fixture without budget (and visit's link to it): what the sites hold
+    once budget is deleted."""
+    other = make_site(tmp_path / "other")
+    (other / BUDGET).unlink()
+    edit(other / VISIT, "[الخبر السابق](../05/budget.md)", "الخبر السابق")
+    assert build(other) == 0
+    return (other / ".nashra-cache/link-sites.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", ["not JSON", "another layout", "of other sites"])
+def test_what_the_sites_held_is_trusted_only_as_kept(tmp_path: Path, damage, capsys):
+    """link-sites.json damaged, or holding other sites than those the articles file names (here: the
+    sites once budget is deleted, which hold all that is left): deleting budget is still found to
+    break visit's link to it."""
+    site = make_site(tmp_path / "site")
+    assert build(site) == 0
+    kept = {"not JSON": "[[", "another layout": '{"a": 1}', "of other sites": sites_without_budget(tmp_path)}[damage]
+    (site / ".nashra-cache/link-sites.json").write_text(kept, encoding="utf-8")
+    (site / BUDGET).unlink()
+    capsys.readouterr()
+    assert build(site) == 1
+    assert any(row.startswith(f"{VISIT}:18:") for row in capsys.readouterr().err.splitlines())
 
 
 @pytest.mark.parametrize("site_field", [None, "not a digest", "0" * 64])

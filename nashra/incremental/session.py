@@ -39,6 +39,7 @@ from .store import DEFAULT_FOLDER, SPARE, Store, unusable
 
 if TYPE_CHECKING:  # read.content loads the whole reader: not needed to find that nothing changed
     from ..read.content import BodyFile, Reading
+    from ..read.links import LinkSites
 
 Remade = tuple[str, str, int]  # a body made again: key, HTML, word count
 Found = tuple[list[Remade], list[str]]  # what a body filler learned: bodies made again, warnings
@@ -192,16 +193,19 @@ class Session:
             return None
         return tuple(found)
 
-    def links_passed(self, site: str) -> bool:
+    def links_passed(self, sites: LinkSites, digest: str) -> bool:
         """Whether the links of the articles taken from the cache with their links (known_links)
-        passed the last build's check against a site of this digest (read.links.LinkSites.digest):
-        the records are those of the last build's articles, and it kept them only once all passed."""
-        return self._store.links_site == site
+        passed the last build's check against sites that `sites` (of this `digest`) cover: the same
+        sites, or sites that hold all theirs (read.links.LinkSites.covers). The records are those of
+        the last build's articles, and it kept them only once all their links passed."""
+        before = self._store.links_site
+        return bool(before) and (digest == before or sites.covers(self._store.link_members(), before))
 
     def keep_articles(self, reading: Reading) -> None:
         """Record every article read for the next build, with the links in its body: a record taken
         from the cache as it was, the others anew; and the site their links passed the check against."""
-        self._store.keep_links_site(reading.link_site)
+        if reading.links_checked_on is not None:
+            self._store.keep_links_site(reading.links_digest, reading.links_checked_on.members())
         publishable = self.scope.ignoring_clock().includes
         self._dates = sorted(to_ticks(a.date) for a in reading.content.articles if publishable(a))
         for article in reading.content.articles:

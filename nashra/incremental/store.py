@@ -7,6 +7,7 @@ ignored with a warning and the work is done again.
 
     .nashra-cache/articles.jsonl      parsed articles, a line each (JSON), after a header naming the
                                       site their links passed the check against
+    .nashra-cache/link-sites.json     what those sites hold: a site that holds it all passes them too
     .nashra-cache/index.json          where each prepared body is, its word count, the page manifest
     .nashra-cache/bodies/<name>.pack  prepared bodies, each its checksum, a newline and its HTML
     .nashra-cache/last-build.json     the stamp of the last build (stamp.py)
@@ -31,6 +32,7 @@ from .packs import Location, atomic_write, pack_path, write_pack
 
 FORMAT = 4  # 4: words counted between spaces (the bodies cache holds word counts)
 ARTICLES = "articles.jsonl"
+LINK_SITES = "link-sites.json"  # what the sites the articles' links passed against hold (read/links.py)
 DEFAULT_FOLDER = CACHE_DIR
 SPARE = "spare"  # output/ keeps the previous output tree here, with its own manifest
 
@@ -50,6 +52,7 @@ class Store:
         # The digest of the site the links of those articles passed the check against (read/links.py
         # LinkSites), written in the file's header: the same site, the same answer for their links.
         self._links_site = self._new_links_site = ""
+        self._new_link_members: list | None = None  # what those sites hold, kept beside (LINK_SITES)
         # key -> [word count, pack, offset, length] of each prepared body
         self._bodies: dict[str, list] = {}
         self._new_bodies: dict[str, list] = {}
@@ -152,9 +155,17 @@ class Store:
         """The site the recorded articles' links passed the check against ('' if none is known)."""
         return self._links_site
 
-    def keep_links_site(self, site: str) -> None:
-        """The site the links of the articles kept for the next build passed the check against."""
-        self._new_links_site = site
+    def link_members(self) -> object:
+        """What the sites named by links_site hold (LinkSites.members), as kept: unchecked JSON, or None."""
+        try:
+            return json.loads((self.folder / LINK_SITES).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+
+    def keep_links_site(self, site: str, members: list) -> None:
+        """The sites the links of the articles kept for the next build passed the check against: their
+        digest and what they hold (LinkSites.members)."""
+        self._new_links_site, self._new_link_members = site, members
 
     # ---- prepared bodies, content-addressed, a batch to a file ----
     # A cold build prepares thousands of bodies at once, and creating a file costs more than
@@ -236,6 +247,8 @@ class Store:
         ):
             return
         if not articles_unchanged:
+            if self._new_link_members is not None:  # read only for the digest the articles file names
+                atomic_write(self.folder / LINK_SITES, json.dumps(self._new_link_members))
             atomic_write(self.folder / ARTICLES, self._article_lines())
         if self._new_bodies != self._bodies:
             self._compact()

@@ -25,7 +25,7 @@ from ..urls import split
 from .config import decode_text, read_text
 from .frontmatter import cached_problem, parse_article
 from .inputs import Inputs, check_images, scan_folder
-from .links import check_links_on, link_sites
+from .links import LinkSites, check_links_on, link_sites
 from .rules import check_articles
 from .scan import Link, find_links
 from .sources import check_sources, read_sources
@@ -52,9 +52,9 @@ class Known(Protocol):
         """The article files an article taken from what was known links to (linked_files), if known."""
         ...
 
-    def links_passed(self, site: str) -> bool:
+    def links_passed(self, sites: LinkSites, digest: str) -> bool:
         """Whether the links of the articles taken with their links passed the last build's check
-        against a site of this digest (links.LinkSites.digest)."""
+        against sites that these `sites` (of this `digest`) cover (links.LinkSites)."""
         ...
 
 
@@ -96,7 +96,8 @@ class Reading:
     problems: list[Problem]
     links: Mapping[str, list[Link]]
     from_records: frozenset[str]
-    link_site: str = ""  # the digest of the site its links were checked against (links.LinkSites)
+    links_checked_on: LinkSites | None = None  # the sites its links were checked against
+    links_digest: str = ""  # theirs (LinkSites.digest), when a build keeps it
 
 
 def read_content(root: Path, config: SiteConfig) -> tuple[Content, list[Problem]]:
@@ -158,12 +159,12 @@ def finish_reading(
     problems += found + ([] if any(p.severity == "error" for p in found) else check_sources(articles, registry))
     sites = link_sites(articles, plan.relpaths, plan.topics, plan.images, plan.static, config.per_page)
     site = sites.digest() if known is not None else ""  # what the next build compares with
-    passed_before = known is not None and known.links_passed(site)
+    passed_before = known is not None and known.links_passed(sites, site)
     from_records, linked = _take_known_links(root, articles, found_links, known, passed_before)
     problems += check_links_on(sites, articles, found_links, from_records if passed_before else ())
     linked |= {path: files for path, links in found_links.items() if (files := linked_files(path, links))}
     content = Content(plan.topics, tuple(articles), tuple(plan.images), tuple(plan.static), linked, registry)
-    return Reading(content, problems, found_links, frozenset(from_records), site)
+    return Reading(content, problems, found_links, frozenset(from_records), sites, site)
 
 
 def _take_known_links(

@@ -92,15 +92,41 @@ class LinkSites:
     published: SiteMap
     everything: SiteMap
 
+    def members(self) -> list[list[list[str]]]:
+        """What a link may lead to and pass the check, in each of the two sites: the article files, the
+        unreadable ones, the images and the site paths (check_link passes a link only when it leads to
+        one of them; drafts and slugs only shape the messages of links that fail). Sorted: JSON."""
+        return [[sorted(m.articles), sorted(m.unreadable), sorted(m.images), sorted(m.paths)] for m in self._maps()]
+
     def digest(self) -> str:
-        """Of everything a link's check depends on besides the link and its article's file: the same
-        digest, the same answer for every link (an earlier build's answer, incremental/store.py)."""
-        maps = [self.published, self.everything]
-        parts = [
-            [sorted(m.articles.items()), sorted(m.drafts.items()), *map(sorted, (m.unreadable, m.images, m.paths))]
-            for m in maps
-        ]
-        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()  # ASCII: a file name may not be UTF-8
+        """Of the members: the same digest, the same answer for every link (the last build's, kept)."""
+        return members_digest(self.members())
+
+    def covers(self, members: object, digest: str) -> bool:
+        """Whether every link that passed against sites of these `members` (as the cache kept them, with
+        their `digest`) passes against these sites too: each of their sets holds the members' (an
+        article or page added, a draft published, an image added take nothing away)."""
+        if not _members_layout(members) or members_digest(members) != digest:
+            return False
+        mine = [(frozenset(m.articles), m.unreadable, m.images, m.paths) for m in self._maps()]
+        pairs = (pair for site, kept in zip(mine, members, strict=True) for pair in zip(site, kept, strict=True))
+        return all(new.issuperset(old) for new, old in pairs)
+
+    def _maps(self) -> tuple[SiteMap, SiteMap]:
+        return self.published, self.everything
+
+
+def members_digest(members: list) -> str:
+    return hashlib.sha256(json.dumps(members).encode()).hexdigest()  # ASCII: a file name may not be UTF-8
+
+
+def _members_layout(members: object) -> bool:
+    return (
+        isinstance(members, list)
+        and len(members) == 2
+        and all(isinstance(site, list) and len(site) == 4 for site in members)
+        and all(isinstance(names, list) and all(type(n) is str for n in names) for site in members for names in site)
+    )
 
 
 def link_sites(
