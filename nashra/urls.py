@@ -39,7 +39,7 @@ _ELSEWHERE = re.compile(r"(https?)://([^\x00-\x20\x7f-\U0010ffff/?#\[\]]+)((?:[/
 
 def plain_split(url: str) -> SplitResult | None:
     """What urlsplit makes of `url`, when it has one of the two plain shapes above (None otherwise):
-    in a third of the time, for the some 56,000 links of 10,000 articles that each build checks."""
+    in a third of the time: at 10,000 articles a cold build checks some 56,000 links."""
     if url.startswith(("https://", "http://")):
         if (web := _ELSEWHERE.match(url)) is None:
             return None

@@ -30,7 +30,7 @@ from nashra.commands.report import (
 )
 from nashra.problems import Problem
 from nashra.read.frontmatter import FIELDS, parse_article
-from nashra.read.links import check_links
+from nashra.read.links import check_links, link_sites
 from nashra.read.scan import find_headings, find_links
 from nashra.read.topics import parse_topics
 
@@ -77,7 +77,7 @@ def test_any_body_gives_links_and_headings_within_it(body: str):
 def test_any_body_gives_located_problems_not_tracebacks(body: str, draft: bool):
     article = dataclasses.replace(BASE, body=body, body_line=9, draft=draft)
     files = [article.path, OTHER.path]
-    problems = check_links([article, OTHER], files, TOPICS, ["x.png"], ["style.css"], 2)
+    problems = check_links(link_sites([article, OTHER], files, TOPICS, ["x.png"], ["style.css"], 2), [article, OTHER])
     problems += review_article(article, NOW, {"x.png": 10**6})
     last = 9 + body.count("\n")
     for p in problems:
@@ -118,7 +118,7 @@ def test_any_front_matter_and_body_through_the_whole_check(changes: dict, body: 
     article, problems = parse_article(PATH, text, TOPICS, CAIRO)
     assert (article is None) == any(p.severity == "error" for p in problems)
     if article:
-        check_links([article, OTHER], [article.path, OTHER.path], TOPICS, [], [], 20)
+        check_links(link_sites([article, OTHER], [article.path, OTHER.path], TOPICS, [], [], 20), [article, OTHER])
         review_article(article, NOW, {})
 
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import build, run_cli
 
 from nashra.read.frontmatter import parse_article
-from nashra.read.links import check_links, local_image
+from nashra.read.links import check_links, link_sites, local_image
 from nashra.read.scan import Link, find_headings, find_links
 from nashra.read.topics import parse_topics
 
@@ -37,7 +37,7 @@ IMAGES = ["route.svg", "maps/cairo.png"]
 def problems_for(body: str, *, draft: bool = False, per_page: int = 20):
     mine = article(HERE, body, "draft: true\n" if draft else "")
     files = [a.path for a in [*SITE, mine]] + ["content/articles/2024/06/broken.md"]
-    found = check_links([*SITE, mine], files, TOPICS, IMAGES, ["style.css"], per_page)
+    found = check_links(link_sites([*SITE, mine], files, TOPICS, IMAGES, ["style.css"], per_page), [*SITE, mine])
     return [(p.line, p.col, p.code) for p in found]
 
 
@@ -153,7 +153,9 @@ def test_pages_exist_as_far_as_the_articles_reach():
 
 def hint(body: str) -> str:
     mine = article(HERE, body)
-    (problem,) = check_links([*SITE, mine], [a.path for a in [*SITE, mine]], TOPICS, IMAGES, [], 20)
+    (problem,) = check_links(
+        link_sites([*SITE, mine], [a.path for a in [*SITE, mine]], TOPICS, IMAGES, [], 20), [*SITE, mine]
+    )
     return problem.hint
 
 

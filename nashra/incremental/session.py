@@ -204,8 +204,8 @@ class Session:
     def keep_articles(self, reading: Reading) -> None:
         """Record every article read for the next build, with the links in its body: a record taken
         from the cache as it was, the others anew; and the site their links passed the check against."""
-        if reading.links_checked_on is not None:
-            self._store.keep_links_site(reading.links_digest, reading.links_checked_on.members())
+        if reading.link_members is not None:
+            self._store.keep_links_site(reading.links_digest, reading.link_members)
         publishable = self.scope.ignoring_clock().includes
         self._dates = sorted(to_ticks(a.date) for a in reading.content.articles if publishable(a))
         for article in reading.content.articles:

@@ -303,7 +303,7 @@ def _is_body_record(value) -> bool:
     )
 
 
-_DIGEST = re.compile(r"[0-9a-f]{64}")  # a SHA-256, as LinkSites.digest writes it
+_DIGEST = re.compile(r"[0-9a-f]{64}")  # a SHA-256, as read.links.members_digest writes it
 _PACK = re.compile(r"[0-9a-f]{32}")  # packs.write_pack's names: nothing that leads out of bodies/
 
 

@@ -25,7 +25,7 @@ from ..urls import split
 from .config import decode_text, read_text
 from .frontmatter import cached_problem, parse_article
 from .inputs import Inputs, check_images, scan_folder
-from .links import LinkSites, check_links_on, link_sites
+from .links import LinkSites, check_links, link_sites, members_digest
 from .rules import check_articles
 from .scan import Link, find_links
 from .sources import check_sources, read_sources
@@ -96,8 +96,10 @@ class Reading:
     problems: list[Problem]
     links: Mapping[str, list[Link]]
     from_records: frozenset[str]
-    links_checked_on: LinkSites | None = None  # the sites its links were checked against
-    links_digest: str = ""  # theirs (LinkSites.digest), when a build keeps it
+    # What the sites its links were checked against hold (LinkSites.members) and their digest, when a
+    # build keeps them for the next
+    link_members: list | None = None
+    links_digest: str = ""
 
 
 def read_content(root: Path, config: SiteConfig) -> tuple[Content, list[Problem]]:
@@ -158,13 +160,14 @@ def finish_reading(
     registry, found = read_sources(root)  # content/sources.yml; its errors stop the articles' check
     problems += found + ([] if any(p.severity == "error" for p in found) else check_sources(articles, registry))
     sites = link_sites(articles, plan.relpaths, plan.topics, plan.images, plan.static, config.per_page)
-    site = sites.digest() if known is not None else ""  # what the next build compares with
+    members = sites.members() if known is not None else None  # what the next build compares with
+    site = members_digest(members) if members is not None else ""
     passed_before = known is not None and known.links_passed(sites, site)
     from_records, linked = _take_known_links(root, articles, found_links, known, passed_before)
-    problems += check_links_on(sites, articles, found_links, from_records if passed_before else ())
+    problems += check_links(sites, articles, found_links, from_records if passed_before else ())
     linked |= {path: files for path, links in found_links.items() if (files := linked_files(path, links))}
     content = Content(plan.topics, tuple(articles), tuple(plan.images), tuple(plan.static), linked, registry)
-    return Reading(content, problems, found_links, frozenset(from_records), sites, site)
+    return Reading(content, problems, found_links, frozenset(from_records), members, site)
 
 
 def _take_known_links(
@@ -182,7 +185,8 @@ def _take_known_links(
         files = known.known_linked(path) if known is not None and passed_before else None
         if files is not None:
             from_records.add(path)
-            linked |= {path: files} if files else {}
+            if files:
+                linked[path] = files
             continue
         links = known.known_links(path) if known is not None else None
         if links is not None:

@@ -98,10 +98,6 @@ class LinkSites:
         one of them; drafts and slugs only shape the messages of links that fail). Sorted: JSON."""
         return [[sorted(m.articles), sorted(m.unreadable), sorted(m.images), sorted(m.paths)] for m in self._maps()]
 
-    def digest(self) -> str:
-        """Of the members: the same digest, the same answer for every link (the last build's, kept)."""
-        return members_digest(self.members())
-
     def covers(self, members: object, digest: str) -> bool:
         """Whether every link that passed against sites of these `members` (as the cache kept them, with
         their `digest`) passes against these sites too: each of their sets holds the members' (an
@@ -117,6 +113,7 @@ class LinkSites:
 
 
 def members_digest(members: list) -> str:
+    """Of LinkSites.members: the same digest, the same answer for every link (the last build's, kept)."""
     return hashlib.sha256(json.dumps(members).encode()).hexdigest()  # ASCII: a file name may not be UTF-8
 
 
@@ -142,31 +139,17 @@ def link_sites(
 
 
 def check_links(
-    articles: Sequence[Article],
-    article_files: Iterable[str],
-    topics: Sequence[Topic],
-    images: Iterable[str],
-    static: Iterable[str],
-    per_page: int,
-    found: Mapping[str, Sequence[Link]] | None = None,
-) -> list[Problem]:
-    """Every internal link and image in every body must exist in the published site.
-
-    A published article may link only to published articles; a draft also to drafts.
-    `found` maps article files to the links in their bodies, where already known.
-    """
-    sites = link_sites(articles, article_files, topics, images, static, per_page)
-    return check_links_on(sites, articles, found)
-
-
-def check_links_on(
     sites: LinkSites,
     articles: Sequence[Article],
     found: Mapping[str, Sequence[Link]] | None = None,
     passed: Container[str] = (),
 ) -> list[Problem]:
-    """check_links against `sites`, but for the articles in `passed`: their links, as they are,
-    passed this check against these same sites before."""
+    """Every internal link and image in every body must exist in the published site (`sites`).
+
+    A published article may link only to published articles; a draft also to drafts.
+    `found` maps article files to the links in their bodies, where already known; the articles in
+    `passed` are left out: their links, as they are, passed against sites that these cover.
+    """
     published, everything = sites.published, sites.everything
     problems = []
     for article in articles:
