@@ -10,7 +10,7 @@ in the original's format (a WebP original's fallback is JPEG, or PNG when it has
     photos/<stem>-<width>.webp        photos/<stem>-<width>.<jpg|jpeg|png>
 
 Making them is the build's costliest step per file: each original's files are one derived entry
-(incremental/derived.py) keyed by the original's digest and RECIPE, so a rebuild makes only those
+(incremental/derived.py) keyed by the original's digest, RECIPE and Pillow's version, so a rebuild makes only those
 of new or changed originals, spread over the cores when there are many (parallel.run_chunks).
 Encoder options are all given, so the same original gives the same bytes.
 
@@ -35,6 +35,7 @@ from xml.parsers import expat
 from . import urls
 from .incremental.derived import DerivedFiles
 from .incremental.digests import digest, digest_bytes
+from .incremental.toolchain import library_version
 from .layout import IMAGES_DIR
 from .parallel import run_chunks
 from .problems import Problem
@@ -86,8 +87,9 @@ def widths_for(width: int) -> tuple[int, ...]:
 
 
 def entry_key(file_digest: str, ext: str) -> str:
-    """An original's entry: what it holds depends on its bytes and on its extension (the files' names)."""
-    return digest(RECIPE, ext, file_digest)
+    """An original's entry: what it holds depends on its bytes, on its extension (the files' names) and on
+    the Pillow that encodes it (its wheel carries the codecs)."""
+    return digest(RECIPE, library_version("pillow"), ext, file_digest)
 
 
 # ---- making the files ----

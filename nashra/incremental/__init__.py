@@ -1,6 +1,7 @@
 """Incremental builds: the only code that knows `.nashra-cache/` exists.
 
     digests.py   SHA-256 of texts and files, and the stat rule that spares reading unchanged files
+    toolchain.py what makes the output besides its files: Nashra's, Python's, the libraries' versions
     keys.py      every input key of the build: inputs, fingerprints, bodies, entries, cards
     records.py   an Article as JSON and back, checked field by field against the dataclasses
     packs.py     the pack writer: prepared bodies, a batch to a file (the workers call it)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from .. import __version__
+from .toolchain import made_by
 
 
 def digest(*parts: str) -> str:
@@ -57,9 +57,10 @@ def file_digests(
 
 
 def fingerprint_files(root: Path, names: list[str], digests: Mapping[str, str] | None = None) -> str:
-    """One digest over the named files (relative to root) and their contents; absent files count too."""
+    """One digest over the named files (relative to root) and their contents; absent files count too; and
+    what makes the output of them (toolchain.made_by)."""
     known = digests if digests is not None else file_digests(root, names)
-    parts = [__version__]
+    parts = [made_by()]
     for name in sorted(names):
         parts += [name, known[name] if name in known else file_digests(root, [name])[name]]
     return digest(*parts)

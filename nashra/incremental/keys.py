@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
 from ..layout import CONFIG_FILE, SOURCES_FILE, TEMPLATES_DIR, TOPICS_FILE
 from ..model import Article
 from .digests import digest, digest_bytes, fingerprint_files
+from .toolchain import made_by
 
 
 def inputs_key(root: Path, digests: Mapping[str, str], base_url: str, drafts: bool, future: bool = False) -> str:
@@ -39,8 +39,9 @@ def site_fingerprint(
 
 
 def body_key(article: Article, rtl: bool) -> str:
-    """The prepared body's name: from the article file's digest (or, unread from a file, its body)."""
-    return digest(__version__, "rtl" if rtl else "ltr", article.digest or digest_bytes(article.body.encode()))
+    """The prepared body's name: from the article file's digest (or, unread from a file, its body), and what
+    prepares it (toolchain.made_by: Nashra, Markdown, the sanitiser)."""
+    return digest(made_by(), "rtl" if rtl else "ltr", article.digest or digest_bytes(article.body.encode()))
 
 
 def body_key_and_rtl(article: Article, language: str) -> tuple[str, bool]:
