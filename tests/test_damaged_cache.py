@@ -57,16 +57,31 @@ def edit_json(path: Path, change: Callable[[dict], None]) -> None:
 
 
 def edit_records(cache: Path, change: Callable[[dict], None]) -> None:
-    """Change every article record in articles.jsonl ({"article": ..., "links": ..., "linked": ...})."""
+    """Change every article record in articles.jsonl, given as {"article": ..., "linked": ..., "links": ...}
+    (kept as {"article": ..., "linked": ...} and the links, a tab apart; without links if it has none)."""
     path = cache / "articles.jsonl"
     header, *lines = path.read_text(encoding="utf-8").splitlines()
     changed = []
     for line in lines:
-        relpath, file_digest, text = line.split("\t", 2)
-        record = json.loads(text)
+        relpath, file_digest, front, links = line.split("\t")
+        record = json.loads(front) | {"links": json.loads(links)}
         change(record)
-        changed.append(f"{relpath}\t{file_digest}\t{json.dumps(record, ensure_ascii=False)}")
+        links = record.pop("links", None)
+        text = json.dumps(record, ensure_ascii=False)
+        if links is not None:
+            text += "\t" + json.dumps(links, ensure_ascii=False)
+        changed.append(f"{relpath}\t{file_digest}\t{text}")
     path.write_text("\n".join([header, *changed]) + "\n", encoding="utf-8")
+
+
+def links_not_json(cache: Path) -> None:
+    """Every record's links (the text after its tab) not JSON at all; the records name no linked files,
+    so their links are read."""
+    edit_records(cache, lambda record: record.pop("linked"))
+    path = cache / "articles.jsonl"
+    header, *lines = path.read_text(encoding="utf-8").splitlines()
+    spoilt = [line.rpartition("\t")[0] + "\t[[14, 2" for line in lines]
+    path.write_text("\n".join([header, *spoilt]) + "\n", encoding="utf-8")
 
 
 def first_page(data: dict) -> list:
@@ -145,6 +160,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda c: edit_records(c, lambda r: (r.__setitem__("links", [["1", 2, 3, 4]]), r.pop("linked"))),
         "links",
     ),
+    "links not JSON": (links_not_json, "ignoring cached links"),
     "linked files not texts": (lambda c: edit_records(c, lambda r: r.__setitem__("linked", [1])), "linked files"),
     "stamp not a stamp": (lambda c: (c / "last-build.json").write_text("[1, 2]", encoding="utf-8"), "last-build"),
     "stamp file state damaged": (set_stamp_files, "last-build.json: unexpected layout"),
@@ -167,6 +183,18 @@ def test_damaged_cache_gives_a_warning_and_the_output_of_a_cold_build(tmp_path: 
     assert tree(site / "output") == expected
     assert outside(tmp_path) == before  # nothing written outside the site's folder
     assert build(site) == 0  # and the build after is as good
+    assert tree(site / "output") == expected
+
+
+def test_records_without_their_links_have_them_read_from_the_files_again(site: Path, expected, capsys):
+    """A record with neither its links nor its linked files (the links are kept after a tab, and this
+    one has none): the article's body is scanned for them, without a warning."""
+    assert build(site) == 0
+    edit_records(site / CACHE, lambda record: (record.pop("links"), record.pop("linked")))
+    change_visit(site)
+    capsys.readouterr()
+    assert build(site) == 0
+    assert "warning" not in capsys.readouterr().err
     assert tree(site / "output") == expected
 
 

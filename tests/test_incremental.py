@@ -261,10 +261,10 @@ def test_foreign_cache_records_are_never_trusted(site: Path, capsys):
     header, *lines = records.read_text(encoding="utf-8").splitlines()
     tampered = []
     for line in lines:
-        path, file_digest, text = line.split("\t", 2)
+        path, file_digest, text, links = line.split("\t")  # the record, then its links
         record = json.loads(text)
         record["article"]["date"] = "not a date"
-        tampered.append(f"{path}\t{file_digest}\t{json.dumps(record)}")
+        tampered.append(f"{path}\t{file_digest}\t{json.dumps(record)}\t{links}")
     records.write_text("\n".join([header, *tampered]) + "\n", encoding="utf-8")
     (site / ".nashra-cache/last-build.json").unlink()
     shutil.rmtree(site / "output")

@@ -41,12 +41,20 @@ class DerivedFiles:
         if not _KIND.fullmatch(kind):
             raise ValueError(f"not a kind of derived file: {kind!r}")
         self.folder = folder / DERIVED / kind
+        self._top = str(self.folder)
         self._used: set[str] = set()
 
     def get(self, key: str) -> Path | None:
         """The entry made for `key` by this build or an earlier one, if it is complete."""
-        entry = self._entry(key)
-        if not (entry / _DONE).is_file():
+        entry = self.find(key)
+        return None if entry is None else Path(entry)
+
+    def find(self, key: str) -> str | None:
+        """As get, the entry's path as text: the cards ask for 10,000 entries at 10,000 articles, and
+        pathlib's joining and stat took 10 us an entry of it, os.path's 1.5 us."""
+        self._entry(key)  # the key checked
+        entry = os.path.join(self._top, key)
+        if not os.path.isfile(os.path.join(entry, _DONE)):
             return None
         self._used.add(key)
         return entry

@@ -80,8 +80,8 @@ class Session:
         self.digests = input_digests(root, known, self._states)
         self._inputs = keys.inputs_key(root, self.digests, config.base_url, scope.drafts, scope.future)
         self._parse_fp = keys.parse_fingerprint(root, self.digests)
-        # What reading may still ask of the article records read in this build, by path: their links
-        # and linked files (the rest is the Article, built already: at 10,000 articles, 30 MB of peak memory).
+        # What reading may still ask of the article records read in this build, by path: their linked
+        # files (the rest is the Article, built already: at 10,000 articles, 30 MB of peak memory).
         self._records: dict[str, dict] = {}
         self._found: dict[str, None] = {}  # warnings learned from workers, each once
         self._remade: set[str] = set()  # bodies made again in this build, stored already
@@ -152,13 +152,17 @@ class Session:
 
     def known_article(self, relpath: str, check: Callable[[Article], str | None]) -> Article | None:
         """The article recorded for this file as it is now, if its record is sound and passes `check`
-        (the reader's rules: what is wrong, or None), so a record is trusted no more than the file."""
+        (the reader's rules: what is wrong, or None), so a record is trusted no more than the file.
+
+        A record is two JSON texts, a tab apart (JSON never holds a raw tab): the article with the
+        files its body links to, then the links themselves, read only when they are checked again
+        (known_links): they are half of a record's bytes, and most builds need none of them."""
         file_digest = self.digests.get(relpath)
         raw = self._store.article_record(relpath, file_digest) if file_digest else None
         if raw is None:
             return None
         try:
-            record = json.loads(raw)
+            record = json.loads(raw.partition("\t")[0])
             if not isinstance(record, dict):
                 raise ValueError("not a Nashra article record")
             article = article_from_json(record.get("article"), relpath, file_digest)
@@ -168,15 +172,20 @@ class Session:
         except (RecursionError, ValueError) as exc:
             self._store.warnings.append(f"ignoring a cached record for {relpath}: {exc}")
             return None
-        self._records[relpath] = {name: record[name] for name in ("links", "linked") if name in record}
+        self._records[relpath] = {"linked": record["linked"]} if "linked" in record else {}
         return article
 
     def known_links(self, relpath: str) -> list[Link] | None:
         """The links recorded for the body of an article taken from the cache (known_article)."""
-        found = self._records.get(relpath, {}).get("links")
-        if not isinstance(found, list):
+        if relpath not in self._records:
             return None
-        links = links_from_json(found)
+        _, tab, text = self._store.article_record(relpath, self.digests[relpath]).partition("\t")
+        if not tab:
+            return None  # a record without them: the body is scanned for them again
+        try:
+            links = links_from_json(json.loads(text))
+        except (RecursionError, ValueError):
+            links = None
         if links is None:
             self._store.warnings.append(f"ignoring cached links for {relpath}: unexpected layout")
         return links
@@ -213,9 +222,10 @@ class Session:
             if relpath in reading.from_records:
                 self._store.keep_article(relpath, article.digest, self._store.article_record(relpath, article.digest))
             else:
-                links, linked = links_to_json(reading.links[relpath]), list(reading.content.linked.get(relpath, ()))
-                record = {"article": article_to_json(article), "links": links, "linked": linked}
-                self._store.keep_article(relpath, article.digest, record)
+                linked = list(reading.content.linked.get(relpath, ()))
+                front = json.dumps({"article": article_to_json(article), "linked": linked}, ensure_ascii=False)
+                links = json.dumps(links_to_json(reading.links[relpath]), ensure_ascii=False)
+                self._store.keep_article(relpath, article.digest, f"{front}\t{links}")
 
     # ---- prepared bodies ----
 

@@ -30,7 +30,7 @@ from ..output.plan import check_relpath
 from .digests import digest
 from .packs import Location, atomic_write, pack_path, write_pack
 
-FORMAT = 4  # 4: words counted between spaces (the bodies cache holds word counts)
+FORMAT = 5  # 4: words counted between spaces (the bodies cache holds word counts); 5: a record's links apart
 ARTICLES = "articles.jsonl"
 LINK_SITES = "link-sites.json"  # what the sites the articles' links passed against hold (read/links.py)
 DEFAULT_FOLDER = CACHE_DIR
@@ -48,7 +48,7 @@ class Store:
         # articles.jsonl holds one line per article: path, file digest, and the record as JSON text,
         # kept as text so that a record carried over unchanged is written back without re-encoding.
         self._articles: dict[str, tuple[str, str]] = {}
-        self._new_articles: dict[str, tuple[str, str | dict]] = {}
+        self._new_articles: dict[str, tuple[str, str]] = {}
         # The digest of the site the links of those articles passed the check against (read/links.py
         # LinkSites), written in the file's header: the same site, the same answer for their links.
         self._links_site = self._new_links_site = ""
@@ -136,18 +136,17 @@ class Store:
         """The articles file, a line at a time: its header, then each article's path, file digest and record."""
         yield f"{self._articles_header()}\t{self._new_links_site}\n"
         for relpath, (file_digest, record) in sorted(self._new_articles.items()):
-            text = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
-            yield f"{relpath}\t{file_digest}\t{text}\n"
+            yield f"{relpath}\t{file_digest}\t{record}\n"
 
     # ---- parsed articles, keyed by the file's digest under the fingerprint ----
 
     def article_record(self, relpath: str, file_digest: str) -> str | None:
-        """The JSON text recorded for this file and digest, if any (records.py reads it)."""
+        """The text recorded for this file and digest, if any (session.py reads it)."""
         digest_then, raw = self._articles.get(relpath, ("", ""))
         return raw if digest_then == file_digest else None
 
-    def keep_article(self, relpath: str, file_digest: str, record: str | dict) -> None:
-        """Record an article for the next build: its recorded text unchanged, or a new record."""
+    def keep_article(self, relpath: str, file_digest: str, record: str) -> None:
+        """Record an article for the next build: its recorded text unchanged, or a new record (one line)."""
         self._new_articles[relpath] = (file_digest, record)
 
     @property

@@ -24,6 +24,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -136,15 +137,15 @@ def make_cards(cards: Sequence[Card], files: DerivedFiles) -> list[Planned]:
     (in forked workers when there are many) and kept there. NSH308 when cards must be drawn and
     Pillow cannot shape Arabic."""
     keys = [card.key for card in cards]
-    folders = {key: files.get(key) for key in keys}
+    folders = {key: files.find(key) for key in keys}
     missing = [card for card, key in zip(cards, keys, strict=True) if folders[key] is None]
     if missing:
         require_raqm()
     for card, _size in make_in_forks(missing, functools.partial(_make, files), kind="cards"):
-        # A forked worker's make() counted the entry in the worker: get() counts it here (and finds it).
-        folders[card.key] = files.get(card.key)
+        # A forked worker's make() counted the entry in the worker: find() counts it here (and finds it).
+        folders[card.key] = files.find(card.key)
     return [
-        Planned(card.path, key, functools.partial(_read, folders[key] / card.file))
+        Planned(card.path, key, functools.partial(_read, os.path.join(folders[key], card.file)))
         for card, key in zip(cards, keys, strict=True)
     ]
 
@@ -155,8 +156,8 @@ def _make(files: DerivedFiles, card: Card) -> int:
     return len(data)
 
 
-def _read(path: Path) -> bytes:
-    return path.read_bytes()
+def _read(path: str) -> bytes:
+    return Path(path).read_bytes()
 
 
 RAQM_MISSING = (
