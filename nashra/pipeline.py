@@ -11,6 +11,7 @@ of being rendered: the result is byte-identical either way.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -78,8 +79,27 @@ def run_build(
                 return _result(last, 0, last["files"], started, (), session, False if report_changes else None)
             with stage("imports"):
                 from . import stages  # the work: deferred, see the module's docstring
-            made = stages.make_site(root, output, config, scope, session, progress, report_changes)
+            with fewer_collections():
+                made = stages.make_site(root, output, config, scope, session, progress, report_changes)
             return _result(made.counts, made.written, made.reused, started, made.warnings, session, made.changed)
+
+
+# Python's cycle collector runs every 700 new container objects (its first threshold): a build makes
+# millions (records, entries, template contexts) and frees nearly all of them by reference counting,
+# so at 10,000 articles a one-change rebuild ran 1,347 collections, 0.6 s of its 3.2 s. With these
+# thresholds it runs 16, in 0.1 s, and its peak memory is the same (bench/README.md).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The stages run with the cycle collector's GC_THRESHOLDS, and the process's own after them."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _scope(config: SiteConfig, drafts: bool, now: datetime | None, future: bool) -> Scope:

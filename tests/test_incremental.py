@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import shutil
@@ -637,3 +638,21 @@ def test_records_without_the_site_their_links_passed_on_have_every_link_checked(
     assert build(site) == 0
     assert len(checked) == everything
     assert parsed == [VISIT]  # the other articles taken from their records
+
+
+def test_the_stages_run_with_fewer_garbage_collections_and_the_process_keeps_its_own(site: Path, monkeypatch):
+    """pipeline.GC_THRESHOLDS while the stages work (how much time it saves: bench/README.md), the
+    process's own thresholds before and after, a failed build's too."""
+    from nashra import pipeline, stages
+
+    seen = []
+    build_site = stages.build_site
+    monkeypatch.setattr(stages, "build_site", lambda *args: (seen.append(gc.get_threshold()), build_site(*args))[1])
+    before = gc.get_threshold()
+    assert before != pipeline.GC_THRESHOLDS
+    assert build(site) == 0
+    assert seen == [pipeline.GC_THRESHOLDS]
+    assert gc.get_threshold() == before
+    (site / "content/articles/2024/06/visit.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    assert build(site) == 1
+    assert gc.get_threshold() == before
