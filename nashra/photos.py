@@ -10,8 +10,9 @@ in the original's format (a WebP original's fallback is JPEG, or PNG when it has
     photos/<stem>-<width>.webp        photos/<stem>-<width>.<jpg|jpeg|png>
 
 Making them is the build's costliest step per file: each original's files are one derived entry
-(incremental/derived.py) keyed by the original's digest, RECIPE and Pillow's version, so a rebuild makes only those
-of new or changed originals, spread over the cores when there are many (parallel.run_chunks).
+(incremental/derived.py) keyed by the original's digest, RECIPE and Pillow's version, so a rebuild
+makes only those of new or changed originals, spread over the cores when there are many
+(parallel.run_chunks).
 Encoder options are all given, so the same original gives the same bytes.
 
 `picture_html` writes the markup for a lead or body image: `<picture>` with a WebP `<source>` and a

@@ -5,8 +5,8 @@ with a fingerprint of everything else it depends on (keys.py), so a stale record
 found, only missed. A file that cannot be read back, or does not match its own checksum, is
 ignored with a warning and the work is done again.
 
-    .nashra-cache/articles.jsonl      parsed articles, a line each (JSON), after a header naming the
-                                      site their links passed the check against
+    .nashra-cache/articles.jsonl      parsed articles, a line each (the article's JSON, a tab, its links'),
+                                      after a header naming the site their links passed the check against
     .nashra-cache/link-sites.json     what those sites hold: a site that holds it all passes them too
     .nashra-cache/index.json          where each prepared body is, its word count, the page manifest
     .nashra-cache/bodies/<name>.pack  prepared bodies, each its checksum, a newline and its HTML
@@ -45,7 +45,7 @@ class Store:
         self.fingerprint = fingerprint
         self.persistent = persistent
         self.warnings: list[str] = []
-        # articles.jsonl holds one line per article: path, file digest, and the record as JSON text,
+        # articles.jsonl holds one line per article: path, file digest, and the record (session.known_article),
         # kept as text so that a record carried over unchanged is written back without re-encoding.
         self._articles: dict[str, tuple[str, str]] = {}
         self._new_articles: dict[str, tuple[str, str]] = {}
