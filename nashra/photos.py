@@ -126,15 +126,24 @@ def make_photos(root: Path, names: list[str], digests: Mapping[str, str], files:
     failed = {m.key: m.problem for m in run_chunks(make_entries, todo, files, kind="photos") if m.problem}
     for name, key in keys.items():
         if key in failed:
-            kind = CLEANED[extension(name)].replace("WEBP", "WebP")
-            message = f"the file cannot be read as a {kind} image ({failed[key]})"
-            hint = f"open it in an image editor and save it again as {kind}"
-            problems.append(Problem(f"{IMAGES_DIR}/{name}", 0, 0, "NSH125", message, hint))
+            problems.append(unreadable(name, failed[key]))
             continue
         files.use(key)  # made or found here, or made by a worker
         photos[name], found = published(name, files.folder / key)
         copies |= found
     return PhotoSet(photos, copies, problems)
+
+
+def unreadable(name: str, reason: str) -> Problem:
+    """NSH125 for an original Pillow cannot read as the image its extension names (`reason`: its words)."""
+    kind = CLEANED[extension(name)].replace("WEBP", "WebP")
+    message, hint = f"the file cannot be read as a {kind} image ({reason})", f"save it again as {kind}"
+    return Problem(f"{IMAGES_DIR}/{name}", 0, 0, "NSH125", message, f"open it in an image editor and {hint}")
+
+
+def failure(exc: Exception) -> str:
+    """What Pillow said of a file it could not read, in one line (its decoders raise many kinds)."""
+    return str(exc).split("\n")[0][:120] or type(exc).__name__
 
 
 def same_stems(names) -> list[Problem]:
@@ -202,7 +211,7 @@ def make_entries(files: DerivedFiles, jobs: list[tuple[str, str, str]]) -> list[
         try:
             files.make(key, lambda into, path=path, name=name: write_entry(Path(path), name, into))
         except Exception as exc:  # Pillow's decoders raise many kinds on damaged data
-            results.append(Made(key, str(exc).split("\n")[0][:120] or type(exc).__name__))
+            results.append(Made(key, failure(exc)))
             continue
         results.append(Made(key))
     return results

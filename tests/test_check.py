@@ -87,7 +87,9 @@ def broken_site(tmp_path_factory) -> Path:
     for folder in ("broken", "check"):
         for path in (FIXTURES / folder).glob("*.md"):
             shutil.copy(path, root / ARTICLES / path.name)
-    (root / "content/images/large.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\xff" * LARGE_IMAGE)  # a JPEG's first bytes
+    large = root / "content/images/large.jpg"  # a sound JPEG of noise, over LARGE_IMAGE in bytes
+    Image.frombytes("RGB", (800, 800), os.urandom(800 * 800 * 3)).save(large, quality=95)
+    assert large.stat().st_size > LARGE_IMAGE
     return root
 
 
@@ -365,3 +367,50 @@ def test_check_warns_on_images_no_article_uses(site: Path, capsys):
     assert photo_warnings(site, capsys) == [
         ("content/images/forgotten.jpg", "NSH152", "no article uses the image"),
     ]
+
+
+# ---- photos the build refuses: check finds them too, so a pull request is told, not the deploy ----
+
+
+def cut_short(image: Image.Image, path: Path, **options) -> None:
+    """The image saved at `path`, then only the first half of its bytes: its type still shows."""
+    image.save(path, **options)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def noise(width: int = 400, height: int = 300) -> Image.Image:
+    return Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+
+
+def damaged_photos(images: Path) -> list[str]:
+    cut_short(noise(), images / "cut-jpeg.jpg", quality=90)
+    cut_short(noise(), images / "cut-webp.webp")
+    cut_short(noise().convert("P"), images / "cut-gif.gif")
+    noise().save(images / "broken.png")  # its first bytes and length right, its pixel data not
+    data = (images / "broken.png").read_bytes()
+    at = data.index(b"IDAT") + 200
+    (images / "broken.png").write_bytes(data[:at] + bytes(64) + data[at + 64 :])
+    noise().save(images / "whole.jpg")  # and one that is sound
+    return ["broken.png", "cut-gif.gif", "cut-jpeg.jpg", "cut-webp.webp"]
+
+
+def same_stems(images: Path) -> list[str]:
+    noise(50, 50).save(images / "twin.jpg")
+    noise(50, 50).save(images / "twin.png")
+    return ["twin.png"]
+
+
+REFUSED_PHOTOS = {"damaged": (damaged_photos, "NSH125"), "same stems": (same_stems, "NSH127")}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_PHOTOS))
+def test_check_refuses_the_photos_the_build_refuses(site: Path, capsys, case: str):
+    make, code = REFUSED_PHOTOS[case]
+    refused = [(f"content/images/{name}", code) for name in make(site / "content/images")]
+    status, out, _ = run(capsys, "--root", str(site), "--format", "json")
+    assert status == 1
+    errors = sorted((p["path"], p["code"]) for p in json.loads(out) if p["severity"] == "error")
+    assert errors == refused
+    assert build(site) == 1
+    assert sorted(line.split(":")[0] for line in capsys.readouterr().err.splitlines()[:-1]) == [p for p, _ in refused]
+    assert not (site / "output").exists()

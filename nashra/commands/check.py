@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..layout import ARTICLES_DIR, CONFIG_FILE, INPUT_FOLDERS, SOURCES_FILE, TOPICS_FILE
+from ..layout import ARTICLES_DIR, CONFIG_FILE, IMAGES_DIR, INPUT_FOLDERS, SOURCES_FILE, TOPICS_FILE
 from ..model import Article, Content
 from ..problems import ContentError, Problem, UsageError
 from ..read.config import load_config
@@ -29,7 +29,7 @@ from ..read.scan import blank, find_headings, find_links
 from ..schedule import build_now
 from ..urls import split as split_url
 from . import add_root_option
-from .check_images import image_sizes, large_images, large_originals, unused_images
+from .check_images import image_sizes, large_images, large_originals, refused_photos, unused_images
 from .clock import add_clock_options, given_now
 from .report import (
     FORMATS,
@@ -271,6 +271,8 @@ def check_site(root: Path, paths: Sequence[str] = (), now: datetime | None = Non
     problems += read_notes(root, config, published, content)[1]  # as the build does
     names = {f"{ARTICLES_DIR}/{name}" for name in inputs.scan(ARTICLES_DIR, "*.md")[0]}
     sizes = image_sizes(root, content.images)
+    refused = {p.path for p in problems}  # an image refused already (its type) is not decoded too
+    problems += refused_photos(root, [name for name in content.images if f"{IMAGES_DIR}/{name}" not in refused])
     problems += review(content, now, sizes) + unused_images(content) + large_originals(root, content.images, sizes)
     found = set(problems)  # read_content reports the paths it refuses too
     problems += [p for p in links_out_of_project(root) if p not in found]

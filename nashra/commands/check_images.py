@@ -1,5 +1,6 @@
-"""check's reading of the images: too large where an article uses them (NSH408), originals larger than
-any page needs (NSH151), images no article uses (NSH152). Warnings all: the build publishes them anyway."""
+"""check's reading of the images: what the build's photo stage refuses (NSH125, NSH127: errors), too
+large where an article uses them (NSH408), originals larger than any page needs (NSH151), images no
+article uses (NSH152): warnings, as the build publishes them anyway."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from ..layout import IMAGES_DIR
 from ..model import Article, Content
+from ..photos import CLEANED, RESIZED, extension, failure, same_stems, unreadable
 from ..problems import Problem
 from ..read.links import local_image
 from ..read.scan import find_links
@@ -108,3 +110,35 @@ def pixel_size(path: Path) -> tuple[int, int] | None:
 def image_sizes(root: Path, names: Iterable[str]) -> dict[str, int]:
     """Sizes of files under content/images/ (names as listed by the build: inside the project)."""
     return {name: (root / IMAGES_DIR / name).stat().st_size for name in names}
+
+
+def refused_photos(root: Path, names: Iterable[str]) -> list[Problem]:
+    """What the build's photo stage refuses (photos.make_photos), found without making anything: NSH127
+    for photos whose sizes would have the same names, NSH125 for an original Pillow cannot decode as
+    the image its extension names (its first bytes may say so and the rest be cut short or damaged)."""
+    raster = [name for name in names if extension(name) != "svg"]
+    problems = same_stems(name for name in raster if extension(name) in RESIZED)
+    for name in raster:
+        if reason := decode_failure(root / IMAGES_DIR / name, CLEANED[extension(name)]):
+            problems.append(unreadable(name, reason))
+    return problems
+
+
+def decode_failure(path: Path, kind: str) -> str | None:
+    """Why the image at `path` cannot be decoded as a `kind` image (Pillow's format name), if it cannot:
+    every frame of a GIF, as the build keeps them all; a JPEG at an eighth of its size (every byte is
+    still read, in a tenth of the time)."""
+    from PIL import Image, ImageSequence
+
+    try:
+        with Image.open(path) as image:
+            if image.format != kind:
+                return f"it is {image.format or 'not an image'}"
+            if kind != "GIF":
+                image.draft(image.mode, (1, 1))
+                image.load()
+            for frame in ImageSequence.Iterator(image) if kind == "GIF" else ():
+                frame.load()
+    except Exception as exc:  # Pillow's decoders raise many kinds on damaged data, as in the build
+        return failure(exc)
+    return None
