@@ -118,7 +118,7 @@ IMPORTED = (
 )
 
 
-def test_a_build_with_nothing_to_do_imports_none_of_the_stages(site: Path, tmp_path: Path):
+def test_a_build_with_nothing_to_do_imports_none_of_the_stages(site: Path):
     def imported() -> set[str]:
         args = [sys.executable, "-c", IMPORTED, "build", "--root", str(site), " ".join(HEAVY)]
         done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
