@@ -84,6 +84,17 @@ def links_not_json(cache: Path) -> None:
     path.write_text("\n".join([header, *spoilt]) + "\n", encoding="utf-8")
 
 
+def record_bytes(spoilt: bytes) -> Callable[[Path], None]:
+    """Every record's title starting with these bytes (the file is read as bytes, each record decoded)."""
+
+    def spoil(cache: Path) -> None:
+        path = cache / "articles.jsonl"
+        header, rest = path.read_bytes().split(b"\n", 1)
+        path.write_bytes(header + b"\n" + rest.replace(b'"title": "', b'"title": "' + spoilt))
+
+    return spoil
+
+
 def first_page(data: dict) -> list:
     return data["pages"][sorted(data["pages"])[0]]
 
@@ -161,6 +172,8 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
         "links",
     ),
     "links not JSON": (links_not_json, "ignoring cached links"),
+    "record not UTF-8": (record_bytes(b"\xff"), "ignoring a cached record"),
+    "record with a lone surrogate": (record_bytes(b"\xed\xa0\x80"), "ignoring a cached record"),
     "linked files not texts": (lambda c: edit_records(c, lambda r: r.__setitem__("linked", [1])), "linked files"),
     "stamp not a stamp": (lambda c: (c / "last-build.json").write_text("[1, 2]", encoding="utf-8"), "last-build"),
     "stamp file state damaged": (set_stamp_files, "last-build.json: unexpected layout"),

@@ -33,9 +33,9 @@ def pack_path(folder: Path, name: str) -> Path:
     return folder / "bodies" / f"{name}.pack"
 
 
-def atomic_write(path: Path, data: str | bytes | Iterable[str]) -> None:
-    """Write `data` to `path` whole or not at all. Text may come in pieces (the lines of the article
-    records, say), each encoded and written as it comes, so that no copy of the whole is made."""
+def atomic_write(path: Path, data: str | bytes | Iterable[str | bytes]) -> None:
+    """Write `data` to `path` whole or not at all. It may come in pieces (the lines of the article
+    records, say), each written as it comes (text encoded as UTF-8), so that no copy of the whole is made."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
@@ -43,7 +43,8 @@ def atomic_write(path: Path, data: str | bytes | Iterable[str]) -> None:
             if isinstance(data, bytes):
                 f.write(data)
             else:
-                f.writelines(piece.encode("utf-8") for piece in ([data] if isinstance(data, str) else data))
+                pieces = [data] if isinstance(data, str) else data
+                f.writelines(piece if isinstance(piece, bytes) else piece.encode("utf-8") for piece in pieces)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -162,7 +162,7 @@ class Session:
         if raw is None:
             return None
         try:
-            record = json.loads(raw.partition("\t")[0])
+            record = json.loads(raw.partition(b"\t")[0].decode("utf-8"))  # strictly: no lone surrogate
             if not isinstance(record, dict):
                 raise ValueError("not a Nashra article record")
             article = article_from_json(record.get("article"), relpath, file_digest)
@@ -179,11 +179,11 @@ class Session:
         """The links recorded for the body of an article taken from the cache (known_article)."""
         if relpath not in self._records:
             return None
-        _, tab, text = self._store.article_record(relpath, self.digests[relpath]).partition("\t")
+        _, tab, text = self._store.article_record(relpath, self.digests[relpath]).partition(b"\t")
         if not tab:
             return None  # a record without them: the body is scanned for them again
         try:
-            links = links_from_json(json.loads(text))
+            links = links_from_json(json.loads(text.decode("utf-8")))
         except (RecursionError, ValueError):
             links = None
         if links is None:
@@ -225,7 +225,7 @@ class Session:
                 linked = list(reading.content.linked.get(relpath, ()))
                 front = json.dumps({"article": article_to_json(article), "linked": linked}, ensure_ascii=False)
                 links = json.dumps(links_to_json(reading.links[relpath]), ensure_ascii=False)
-                self._store.keep_article(relpath, article.digest, f"{front}\t{links}")
+                self._store.keep_article(relpath, article.digest, f"{front}\t{links}".encode())
 
     # ---- prepared bodies ----
 
