@@ -29,11 +29,14 @@ class Measured:
 
 
 def measure(command: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Measured:
-    """Run `command` (its output discarded); raise SystemExit when it fails."""
+    """Run `command` (its output discarded); raise SystemExit when it fails. Python's bytecode cache is
+    written and used, as on a user's machine, even where the environment turns it off
+    (PYTHONDONTWRITEBYTECODE): there every build of Nashra compiled its 72 modules again, 0.1 to 0.15 s."""
+    environ = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     out = subprocess.run(
         [sys.executable, "-c", PARENT, *command],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**environ, **(env or {})},
         capture_output=True,
         text=True,
         check=True,
