@@ -126,19 +126,20 @@ def refused_photos(root: Path, names: Iterable[str]) -> list[Problem]:
 
 def decode_failure(path: Path, kind: str) -> str | None:
     """Why the image at `path` cannot be decoded as a `kind` image (Pillow's format name), if it cannot:
-    every frame of a GIF, as the build keeps them all; a JPEG at an eighth of its size (every byte is
-    still read, in a tenth of the time)."""
+    every frame of a GIF, as the build keeps them all; a JPEG at an eighth of its size, which still reads
+    every byte (a 1600-pixel photo in 9 ms instead of 11)."""
     from PIL import Image, ImageSequence
 
     try:
         with Image.open(path) as image:
             if image.format != kind:
                 return f"it is {image.format or 'not an image'}"
-            if kind != "GIF":
+            if kind == "GIF":
+                for frame in ImageSequence.Iterator(image):
+                    frame.load()
+            else:
                 image.draft(image.mode, (1, 1))
                 image.load()
-            for frame in ImageSequence.Iterator(image) if kind == "GIF" else ():
-                frame.load()
     except Exception as exc:  # Pillow's decoders raise many kinds on damaged data, as in the build
         return failure(exc)
     return None
