@@ -137,8 +137,9 @@ def make_photos(root: Path, names: list[str], digests: Mapping[str, str], files:
 def unreadable(name: str, reason: str) -> Problem:
     """NSH125 for an original Pillow cannot read as the image its extension names (`reason`: its words)."""
     kind = CLEANED[extension(name)].replace("WEBP", "WebP")
-    message, hint = f"the file cannot be read as a {kind} image ({reason})", f"save it again as {kind}"
-    return Problem(f"{IMAGES_DIR}/{name}", 0, 0, "NSH125", message, f"open it in an image editor and {hint}")
+    message = f"the file cannot be read as a {kind} image ({reason})"
+    hint = f"open it in an image editor and save it again as {kind}"
+    return Problem(f"{IMAGES_DIR}/{name}", 0, 0, "NSH125", message, hint)
 
 
 def failure(exc: Exception) -> str:

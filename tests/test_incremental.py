@@ -653,6 +653,6 @@ def test_the_stages_run_with_fewer_garbage_collections_and_the_process_keeps_its
     assert build(site) == 0
     assert seen == [pipeline.GC_THRESHOLDS]
     assert gc.get_threshold() == before
-    (site / "content/articles/2024/06/visit.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    (site / VISIT).write_text("---\ntitle: [\n---\n", encoding="utf-8")
     assert build(site) == 1
     assert gc.get_threshold() == before

@@ -4,15 +4,19 @@ Reading a record trusts nothing: every value must have exactly the type its fiel
 bool is not an int, a nested Source or Image has exactly its own fields), a date must carry its
 zone, and the record must be the one of this file and digest. Anything else is a ValueError
 naming the article's field.
+
+A record as the cache keeps it (record_line, record_front, record_links) is the article's JSON with
+the files its body links to, then its links, a tab apart, so that reading the first leaves the second.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from ..model import Article
@@ -145,6 +149,33 @@ def _moment(raw) -> datetime:
 
 def _unexpected(name: str) -> ValueError:
     return ValueError(f"unexpected '{name}'")
+
+
+# ---- the record as the cache keeps it ----
+# Two JSON texts a tab apart (JSON never holds a raw tab), as UTF-8: {"article": ..., "linked": [...]},
+# then the body's links, which most builds never read (half of a record's bytes).
+
+
+def record_line(article: Article, linked: Iterable[str], links: list[Link]) -> bytes:
+    """An article's record: its fields (article_to_json), the files its body links to, its links."""
+    front = json.dumps({"article": article_to_json(article), "linked": list(linked)}, ensure_ascii=False)
+    return f"{front}\t{json.dumps(links_to_json(links), ensure_ascii=False)}".encode()
+
+
+def record_front(raw: bytes) -> object:
+    """The first text of a record, parsed: the article and its linked files (ValueError when it is not
+    JSON, or not UTF-8: decoded strictly, so no lone surrogate gets through as json.loads(bytes) lets it)."""
+    return json.loads(raw.partition(b"\t")[0].decode("utf-8"))
+
+
+def record_links(raw: bytes) -> object:
+    """The second text of a record, parsed, or NO_LINKS when the record has none (ValueError when it
+    is not JSON)."""
+    _, tab, links = raw.partition(b"\t")
+    return json.loads(links.decode("utf-8")) if tab else NO_LINKS
+
+
+NO_LINKS = object()
 
 
 def links_to_json(links: list[Link]) -> list[list]:

@@ -18,7 +18,6 @@ session.output_changed(digest)           whether the output differs from the las
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ from . import keys
 from .derived import DERIVED, DerivedFiles
 from .digests import file_digests
 from .packs import Location
-from .records import article_from_json, article_to_json, links_from_json, links_to_json
+from .records import NO_LINKS, article_from_json, links_from_json, record_front, record_line, record_links
 from .stamp import read_stamp, stamp_matches, write_stamp
 from .store import DEFAULT_FOLDER, SPARE, Store, unusable
 
@@ -41,6 +40,7 @@ if TYPE_CHECKING:  # read.content loads the whole reader: not needed to find tha
     from ..read.content import BodyFile, Reading
     from ..read.links import LinkSites
 
+NOT_RECORDED = object()  # a record without its linked files (an older one's)
 Remade = tuple[str, str, int]  # a body made again: key, HTML, word count
 Found = tuple[list[Remade], list[str]]  # what a body filler learned: bodies made again, warnings
 BodyJob = tuple[str, "BodyFile", bool]  # an article's body: its key, where to read it, whether right to left
@@ -81,8 +81,8 @@ class Session:
         self._inputs = keys.inputs_key(root, self.digests, config.base_url, scope.drafts, scope.future)
         self._parse_fp = keys.parse_fingerprint(root, self.digests)
         # What reading may still ask of the article records read in this build, by path: their linked
-        # files (the rest is the Article, built already: at 10,000 articles, 30 MB of peak memory).
-        self._records: dict[str, dict] = {}
+        # files as recorded (NOT_RECORDED without them); the rest is the Article, built already.
+        self._linked: dict[str, object] = {}
         self._found: dict[str, None] = {}  # warnings learned from workers, each once
         self._remade: set[str] = set()  # bodies made again in this build, stored already
         self._dates: list[int] | None = None  # of the articles the build may publish, now or later (schedule.to_ticks)
@@ -154,15 +154,13 @@ class Session:
         """The article recorded for this file as it is now, if its record is sound and passes `check`
         (the reader's rules: what is wrong, or None), so a record is trusted no more than the file.
 
-        A record is two JSON texts, a tab apart (JSON never holds a raw tab): the article with the
-        files its body links to, then the links themselves, read only when they are checked again
-        (known_links): they are half of a record's bytes, and most builds need none of them."""
+        Its links are read only when they are checked again (known_links, records.record_line)."""
         file_digest = self.digests.get(relpath)
         raw = self._store.article_record(relpath, file_digest) if file_digest else None
         if raw is None:
             return None
         try:
-            record = json.loads(raw.partition(b"\t")[0].decode("utf-8"))  # strictly: no lone surrogate
+            record = record_front(raw)
             if not isinstance(record, dict):
                 raise ValueError("not a Nashra article record")
             article = article_from_json(record.get("article"), relpath, file_digest)
@@ -172,20 +170,20 @@ class Session:
         except (RecursionError, ValueError) as exc:
             self._store.warnings.append(f"ignoring a cached record for {relpath}: {exc}")
             return None
-        self._records[relpath] = {"linked": record["linked"]} if "linked" in record else {}
+        self._linked[relpath] = record.get("linked", NOT_RECORDED)
         return article
 
     def known_links(self, relpath: str) -> list[Link] | None:
         """The links recorded for the body of an article taken from the cache (known_article)."""
-        if relpath not in self._records:
+        if relpath not in self._linked:
             return None
-        _, tab, text = self._store.article_record(relpath, self.digests[relpath]).partition(b"\t")
-        if not tab:
-            return None  # a record without them: the body is scanned for them again
         try:
-            links = links_from_json(json.loads(text.decode("utf-8")))
+            found = record_links(self._store.article_record(relpath, self.digests[relpath]))
         except (RecursionError, ValueError):
-            links = None
+            found = None
+        if found is NO_LINKS:
+            return None  # a record without them: the body is scanned for them again
+        links = links_from_json(found)
         if links is None:
             self._store.warnings.append(f"ignoring cached links for {relpath}: unexpected layout")
         return links
@@ -193,10 +191,9 @@ class Session:
     def known_linked(self, relpath: str) -> tuple[str, ...] | None:
         """The article files recorded as linked to from the body of an article taken from the cache
         (read.content.linked_files), or None when the record has none (an older record: its links then)."""
-        record = self._records.get(relpath, {})
-        if "linked" not in record:
+        found = self._linked.get(relpath, NOT_RECORDED)
+        if found is NOT_RECORDED:
             return None
-        found = record["linked"]
         if not (isinstance(found, list) and all(type(path) is str for path in found)):
             self._store.warnings.append(f"ignoring the cached linked files of {relpath}: unexpected layout")
             return None
@@ -222,10 +219,8 @@ class Session:
             if relpath in reading.from_records:
                 self._store.keep_article(relpath, article.digest, self._store.article_record(relpath, article.digest))
             else:
-                linked = list(reading.content.linked.get(relpath, ()))
-                front = json.dumps({"article": article_to_json(article), "linked": linked}, ensure_ascii=False)
-                links = json.dumps(links_to_json(reading.links[relpath]), ensure_ascii=False)
-                self._store.keep_article(relpath, article.digest, f"{front}\t{links}".encode())
+                record = record_line(article, reading.content.linked.get(relpath, ()), reading.links[relpath])
+                self._store.keep_article(relpath, article.digest, record)
 
     # ---- prepared bodies ----
 

@@ -182,7 +182,7 @@ def _take_known_links(
         path = article.path
         if path in found:
             continue
-        files = known.known_linked(path) if known is not None and passed_before else None
+        files = known.known_linked(path) if passed_before else None  # (passed_before: known is there)
         if files is not None:
             from_records.add(path)
             if files:
