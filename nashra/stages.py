@@ -175,7 +175,7 @@ def _from_derived(copies: dict[str, Path], derived: Path) -> tuple[list[Planned]
     for path, source in copies.items():
         if (name := str(source)).startswith(inside):
             key = digest("derived", name.removeprefix(inside).replace(os.sep, "/"))
-            planned.append(Planned(path, key, source.read_bytes))
+            planned.append(Planned(path, key, source.read_bytes, name))
         else:
             rest[path] = source
     return planned, rest

@@ -21,7 +21,7 @@ from nashra import site as site_model
 from nashra.body import parse_and_prepare, prepare
 from nashra.incremental.digests import digest_bytes, file_digests
 from nashra.incremental.store import FORMAT
-from nashra.output import Planned, write
+from nashra.output import Planned, make, write
 from nashra.output.write import write_output
 from nashra.problems import ContentError
 from nashra.read import content
@@ -235,6 +235,32 @@ def test_files_of_unchanged_derived_entries_are_kept_not_copied_again(site: Path
     after = inodes(site / "output")
     assert {p for p in derived if after[p] != first[p]} == set()
     assert after["articles/visit/index.html"] != first["articles/visit/index.html"]
+
+
+def cache_inodes(root: Path) -> set[int]:
+    return {p.stat().st_ino for p in (root / ".nashra-cache/derived").rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("links", ["made", "refused"])
+def test_a_build_without_output_links_the_derived_files_from_the_cache_or_copies_them(site: Path, monkeypatch, links):
+    """What pages.yml does (the cache restored, no output/): the cards, the search index and the photos'
+    sizes are hard links to the cache's entries, not written again; where the file system refuses a
+    link (another device, no hard links), they are copied: the same bytes either way."""
+    from PIL import Image
+
+    Image.new("RGB", (1600, 900), (200, 120, 40)).save(site / "content/images/street.jpg")
+    edit(site / VISIT, "src: route.svg", "src: street.jpg")
+    assert build(site) == 0
+    before = tree(site / "output")
+    shutil.rmtree(site / "output")
+    if links == "refused":
+        monkeypatch.setattr(make.os, "link", lambda src, dst: (_ for _ in ()).throw(OSError(errno.EXDEV, "")))
+    assert build(site) == 0
+    assert tree(site / "output") == before
+    derived = {path for path in before if path.startswith(("cards/", "pagefind/", "photos/", "images/street"))}
+    assert {p.split("/")[0] for p in derived} == {"cards", "pagefind", "photos", "images"}
+    shared = {path for path, inode in inodes(site / "output").items() if inode in cache_inodes(site)}
+    assert shared == (derived if links == "made" else set())
 
 
 def test_deleted_output_is_built_again(site: Path):

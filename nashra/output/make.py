@@ -22,12 +22,18 @@ _made_folders: set[str] = set()  # in this process, for the build under way
 
 
 def _write_one(item: Planned, folder: str) -> int:
-    data = item.make()
     target = f"{folder}/{item.path}"
     parent = target.rpartition("/")[0]
     if parent not in _made_folders:
         os.makedirs(parent, exist_ok=True)
         _made_folders.add(parent)
+    if item.source:
+        try:
+            os.link(item.source, target)
+            return os.stat(target).st_size
+        except OSError:  # another file system, one without hard links, too many links: a copy
+            pass
+    data = item.make()
     with open(target, "wb") as f:
         f.write(data)
     return len(data)

@@ -27,12 +27,16 @@ def check_relpath(relpath: str) -> str:
 class Planned:
     """A file of the site: where it goes, a digest of what it is made from, and how to make it.
 
-    An empty key means "always make it" (small files not worth tracking).
+    An empty key means "always make it" (small files not worth tracking). A file kept in the build's
+    cache (a derived entry: a social card, a piece of the search index, a photo's size) names it as its
+    `source`: it is hard-linked from there rather than read and written again (500 MB of cards and
+    index at 10,000 articles), and made by `make` (which reads the source) where it cannot be linked.
     """
 
     path: str
     key: str
     make: Callable[[], bytes]
+    source: str = ""
 
 
 def shared(make: Callable[[], T], uses: int) -> Callable[[], T]:
