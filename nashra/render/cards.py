@@ -144,8 +144,8 @@ def make_cards(cards: Sequence[Card], files: DerivedFiles) -> list[Planned]:
     for card, _size in make_in_forks(missing, functools.partial(_make, files), kind="cards"):
         # A forked worker's make() counted the entry in the worker: find() counts it here (and finds it).
         folders[card.key] = files.find(card.key)
-    paths = [os.path.join(folders[card.key], card.file) for card in cards]  # linked into the output
-    return [Planned(c.path, c.key, functools.partial(_read, p), p) for c, p in zip(cards, paths, strict=True)]
+    paths = [os.path.join(folders[key], card.file) for card, key in zip(cards, keys, strict=True)]  # to link
+    return [Planned(c.path, k, functools.partial(_read, p), p) for c, k, p in zip(cards, keys, paths, strict=True)]
 
 
 def _make(files: DerivedFiles, card: Card) -> int:
